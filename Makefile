@@ -1,0 +1,59 @@
+# Fusion Lead Dispatcher - `make help` lists the targets.
+# Every target installs what it needs first, so a fresh clone needs only `make demo` or `make test`.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: help install up down demo test unit integration lint schemas clean
+
+help: ## Show this help
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11+ is needed (found: $$($(PYTHON) --version))"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $@
+
+install: $(STAMP) ## Install Debian packages, the virtualenv and the Kafka jars (idempotent)
+	deploy/install-system.sh
+	deploy/kafka-fetch.sh
+
+up: install ## Start Kafka and Redis on loopback and create the topics
+	FUSION_SKIP_INSTALL=1 deploy/up.sh
+	$(BIN)/fusion topics create
+
+down: ## Stop everything started here (demo services, Redis, Kafka); keeps data
+	deploy/down.sh
+
+demo: install ## Run the whole system with simulated agency feeds until Ctrl-C
+	deploy/demo.sh
+
+test: install lint ## Lint, then run unit and integration tests on a real Kafka and Redis
+	deploy/with-stack.sh $(BIN)/pytest $(PYTEST_ARGS)
+
+unit: $(STAMP) ## Run only the fast unit tests (no broker needed)
+	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
+
+integration: install ## Run only the integration tests (starts what they need)
+	deploy/with-stack.sh $(BIN)/pytest -m integration $(PYTEST_ARGS)
+
+lint: $(STAMP) ## ruff, mypy --strict, shellcheck and the JSON Schema check
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/shellcheck -x deploy/*.sh .ci/run
+	$(BIN)/fusion schemas check
+
+schemas: $(STAMP) ## Regenerate docs/schemas/ from the contract models
+	$(BIN)/fusion schemas write
+
+clean: down ## Stop everything and delete local data (.run/) and the virtualenv
+	deploy/reset.sh
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# deploy/demo.sh - the whole system locally: Kafka, Redis, the stream worker and the
+# agency-feed simulator, until Ctrl-C.
+#
+# Usage: deploy/demo.sh            (make demo runs it after installing)
+#
+# Creates the topics, subscribes the demo agencies, starts `fusion worker` and
+# `fusion simulate`, prints where metrics and leads are, and waits. Ctrl-C stops
+# the worker and simulator and whichever of Kafka and Redis this run started;
+# `make down` stops anything left behind. Logs: .run/worker.log, .run/simulator.log.
+#
+# Settings: FUSION_WEB_PORT (worker metrics, default 6066),
+# FUSION_SIMULATOR_METRICS_PORT (default 9464), FUSION_DEMO_RATE (crossings/s,
+# default 20), plus everything in deploy/env.sh.
+set -euo pipefail
+
+# shellcheck source=env.sh source-path=SCRIPTDIR
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+
+if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
+  usage_from_header "$0"
+  exit 0
+fi
+
+FUSION="${FUSION_REPO_DIR}/.venv/bin/fusion"
+[[ -x "$FUSION" ]] || die "no virtualenv at .venv: run 'make install' first"
+: "${FUSION_WEB_PORT:=6066}"
+: "${FUSION_SIMULATOR_METRICS_PORT:=9464}"
+: "${FUSION_DEMO_RATE:=20}"
+export FUSION_WEB_PORT FUSION_SIMULATOR_METRICS_PORT
+WORKER_PID_FILE="${FUSION_RUN_DIR}/worker.pid"
+SIMULATOR_PID_FILE="${FUSION_RUN_DIR}/simulator.pid"
+
+for port_var in FUSION_WEB_PORT FUSION_SIMULATOR_METRICS_PORT; do
+  if port_in_use "${!port_var}"; then
+    die "port ${!port_var} (${port_var}) is in use by $(port_owner "${!port_var}"); is a demo already running? ('make down' stops it) or set ${port_var}"
+  fi
+done
+
+started=()
+# shellcheck disable=SC2329  # invoked by the EXIT trap
+stop_all() {
+  trap - INT TERM EXIT
+  echo
+  stop_pidfile "$SIMULATOR_PID_FILE" "simulator" "fusion simulate" || true
+  stop_pidfile "$WORKER_PID_FILE" "worker" "fusion worker" || true
+  local service
+  for service in "${started[@]}"; do
+    "${FUSION_DEPLOY_DIR}/${service}-stop.sh" || true
+  done
+}
+trap stop_all EXIT
+trap 'exit 130' INT TERM
+
+pid_alive "$KAFKA_PID_FILE" "kafka.Kafka" || { started+=(kafka); "${FUSION_DEPLOY_DIR}/kafka-start.sh"; }
+pid_alive "$REDIS_PID_FILE" "redis-server" || { started+=(redis); "${FUSION_DEPLOY_DIR}/redis-start.sh"; }
+
+cd "$FUSION_REPO_DIR"
+"$FUSION" topics create
+"$FUSION" subscriptions seed-demo >/dev/null
+
+FUSION_DATA_DIR="${FUSION_RUN_DIR}/faust" "$FUSION" worker >"${FUSION_RUN_DIR}/worker.log" 2>&1 &
+echo $! >"$WORKER_PID_FILE"
+wait_for "curl -fsS http://127.0.0.1:${FUSION_WEB_PORT}/metrics" 60 "the worker's metrics endpoint" \
+  "$WORKER_PID_FILE" "fusion worker" || { tail -n 30 "${FUSION_RUN_DIR}/worker.log" >&2; exit 1; }
+
+"$FUSION" simulate --rate "$FUSION_DEMO_RATE" >"${FUSION_RUN_DIR}/simulator.log" 2>&1 &
+echo $! >"$SIMULATOR_PID_FILE"
+
+cat <<MSG
+
+Fusion Lead Dispatcher demo is running.
+  Worker metrics:     http://127.0.0.1:${FUSION_WEB_PORT}/metrics
+  Simulator metrics:  http://127.0.0.1:${FUSION_SIMULATOR_METRICS_PORT}/metrics
+  Dashboard:          not built yet (watch-officer dashboard is a later milestone)
+  Leads for HSI:      .venv/bin/fusion leads tail HSI
+                      (or: kcat -C -b ${FUSION_KAFKA_BOOTSTRAP} -t leads.hsi -o end)
+  Dead letters:       kcat -C -b ${FUSION_KAFKA_BOOTSTRAP} -t feeds.dlq -o end
+  Subscriptions:      .venv/bin/fusion subscriptions list
+  Logs:               .run/worker.log  .run/simulator.log
+Ctrl-C stops it.
+MSG
+
+# Returns when either service exits (Ctrl-C goes to the trap instead).
+wait -n
+warn "a service stopped unexpectedly; see .run/worker.log and .run/simulator.log"
+exit 1

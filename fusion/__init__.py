@@ -1,0 +1,1 @@
+"""Fusion Lead Dispatcher: shared contract, reference data and the `fusion` command line."""

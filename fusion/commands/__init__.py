@@ -1,0 +1,1 @@
+"""Sub-commands of the `fusion` command line, one module each."""

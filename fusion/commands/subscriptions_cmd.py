@@ -1,0 +1,74 @@
+"""``fusion subscriptions``: which agencies receive leads, kept in Redis."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from typing import Any
+
+from fusion.contract import Agency, Priority
+from fusion.errors import ConfigurationError
+from fusion.redis_client import connect_redis
+from fusion.settings import ConnectionSettings
+from leads.subscriptions import Subscription
+from leads.subscriptions_redis import SubscriptionStore
+
+DEMO_SUBSCRIBERS = (Agency.CBP_OFO, Agency.HSI, Agency.DEA, Agency.ATF, Agency.EPIC,
+                    Agency.TX_DPS, Agency.ANAM, Agency.GN)
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "subscriptions", help="list, set or remove lead subscriptions",
+        description="An agency receives a lead on leads.<agency> only if it subscribes here "
+                    "AND the lead's handling releases it to that agency.")
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    actions.add_parser("list", help="show every subscription")
+    put = actions.add_parser("set", help="add or replace one agency's subscription")
+    put.add_argument("agency", type=_agency, help="agency code, e.g. CBP-OFO")
+    put.add_argument("--min-priority", type=Priority, default=Priority.ROUTINE,
+                     choices=list(Priority), help="least urgent priority to receive")
+    put.add_argument("--category", action="append", dest="categories",
+                     help="lead category to receive (repeat; default: all)")
+    put.add_argument("--disabled", action="store_true", help="keep it but send nothing")
+    remove = actions.add_parser("remove", help="delete one agency's subscription")
+    remove.add_argument("agency", type=_agency)
+    actions.add_parser("seed-demo", help="subscribe the demo agencies to everything")
+    parser.set_defaults(handler=run)
+
+
+def _agency(text: str) -> Agency:
+    try:
+        return Agency(text.upper())
+    except ValueError:
+        known = ", ".join(a.value for a in Agency)
+        raise argparse.ArgumentTypeError(f"unknown agency {text!r}; known: {known}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    return asyncio.run(_run(args))
+
+
+async def _run(args: argparse.Namespace) -> int:
+    settings = ConnectionSettings()
+    client = await connect_redis(settings.redis_url)
+    store = SubscriptionStore(client, prefix=settings.redis_prefix)
+    try:
+        if args.action == "set":
+            await store.put(Subscription(
+                agency=args.agency, enabled=not args.disabled, min_priority=args.min_priority,
+                categories=frozenset(args.categories) if args.categories else None))
+        elif args.action == "remove":
+            if not await store.remove(args.agency):
+                raise ConfigurationError(f"{args.agency.value} has no subscription")
+        elif args.action == "seed-demo":
+            for agency in DEMO_SUBSCRIBERS:
+                await store.put(Subscription(agency=agency))
+        for sub in await store.all():
+            cats = ",".join(sorted(sub.categories)) if sub.categories else "all"
+            state = "enabled" if sub.enabled else "disabled"
+            print(f"{sub.agency.value:8} {state:8} "
+                  f"min={sub.min_priority.value:9} categories={cats}")
+    finally:
+        await client.aclose()
+    return 0

@@ -1,0 +1,62 @@
+"""The wire contract: every model that travels on Kafka, in one place.
+
+Producers, stream apps, the dispatcher and the tests import from here; nothing re-declares a
+field. JSON Schemas in ``docs/schemas/`` are generated from these models (``fusion schemas``).
+"""
+
+from fusion.contract.codes import (
+    AGENCY_COUNTRY,
+    PRIORITY_ORDER,
+    TLP_ORDER,
+    Agency,
+    Country,
+    Credibility,
+    Feed,
+    Priority,
+    SourceReliability,
+    Tlp,
+)
+from fusion.contract.dead_letter import DeadLetter, DeadLetterReason, FieldError
+from fusion.contract.decoding import Rejection, ValidEvent, decode_event
+from fusion.contract.entities import (
+    Container,
+    Conveyance,
+    Document,
+    Entity,
+    Firearm,
+    Person,
+    Phone,
+    Vehicle,
+)
+from fusion.contract.envelope import (
+    SCHEMA_VERSION,
+    Coordinates,
+    EventEnvelope,
+    Grading,
+    Handling,
+    Location,
+)
+from fusion.contract.feeds import FEEDS, FeedSpec, PoeCrossingAttributes, WatchlistAttributes
+from fusion.contract.lead import EvidenceRef, Lead, LeadId, RuleHit, ScoreContribution
+from fusion.contract.ports import Port
+from fusion.contract.topics import (
+    CANDIDATE_LEADS_TOPIC,
+    DEAD_LETTER_TOPIC,
+    TopicSpec,
+    all_topics,
+    feed_topic,
+    feed_topics,
+    lead_topic,
+    parse_feed_topic,
+)
+
+__all__ = [
+    "AGENCY_COUNTRY", "CANDIDATE_LEADS_TOPIC", "DEAD_LETTER_TOPIC", "FEEDS", "PRIORITY_ORDER",
+    "SCHEMA_VERSION", "TLP_ORDER", "Agency", "Container", "Conveyance", "Coordinates", "Country",
+    "Credibility", "DeadLetter", "DeadLetterReason", "Document", "Entity", "EventEnvelope",
+    "EvidenceRef", "Feed", "FeedSpec", "FieldError", "Firearm", "Grading", "Handling", "Lead",
+    "LeadId", "Location", "Person", "Phone", "PoeCrossingAttributes", "Port", "Priority",
+    "Rejection", "RuleHit", "ScoreContribution", "SourceReliability", "Tlp", "TopicSpec",
+    "ValidEvent", "Vehicle", "WatchlistAttributes", "all_topics", "decode_event", "feed_topic",
+    "feed_topics", "lead_topic", "parse_feed_topic",
+]

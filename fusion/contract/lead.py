@@ -1,0 +1,65 @@
+"""The lead: what the dispatcher sends to ``leads.<agency>``, keyed by ``lead_id``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, NewType
+
+from pydantic import AwareDatetime, Field, StringConstraints
+
+from fusion.contract.codes import Agency, Feed, Priority
+from fusion.contract.entities import Entity
+from fusion.contract.envelope import EventId, Grading, Handling, Location, _Wire
+
+LeadId = NewType("LeadId", str)
+RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,79}$")]
+
+
+class RuleHit(_Wire):
+    """One rule that fired, with the sentence a watch officer reads."""
+
+    rule_id: RuleId
+    rule_version: int = Field(ge=1)
+    title: str
+    explanation: str
+
+
+class ScoreContribution(_Wire):
+    """One term of the score: where it came from, how many points, and why."""
+
+    source: str = Field(description="e.g. 'rule:watchlist-vehicle-crossing' or 'grading:B2'.")
+    points: float
+    reason: str
+
+
+class EvidenceRef(_Wire):
+    """A reference to one event the lead rests on."""
+
+    agency: Agency
+    feed: Feed
+    event_id: EventId
+    type: str
+    occurred_at: AwareDatetime
+    grading: Grading
+
+
+class Lead(_Wire):
+    schema_version: Literal[1] = 1
+    lead_id: Annotated[str, StringConstraints(pattern=r"^L-[0-9a-f]{32}$")] = Field(
+        description="Deterministic: the same evidence and rule always give the same id."
+    )
+    revision: int = Field(ge=1, description="Raised each time the lead is re-issued with changes.")
+    generated_at: AwareDatetime = Field(description="When this revision was produced.")
+    first_event_at: AwareDatetime
+    last_event_at: AwareDatetime
+    priority: Priority
+    score: float = Field(ge=0, le=100)
+    category: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z-]{1,39}$")]
+    title: str = Field(min_length=1, max_length=200)
+    summary: str = Field(min_length=1, max_length=4000)
+    rule_hits: list[RuleHit] = Field(min_length=1)
+    contributions: list[ScoreContribution]
+    entities: list[Entity]
+    evidence: list[EvidenceRef] = Field(min_length=1)
+    location: Location | None = None
+    grading: Grading = Field(description="Grading of the lead as a whole (from its evidence).")
+    handling: Handling = Field(description="The most restrictive handling of its evidence.")

@@ -1,0 +1,57 @@
+"""Every Kafka topic the system uses, with its partitions and settings: the one list that the
+topic-creation command, the stream apps and the tests read."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from fusion.contract.codes import Agency, Feed
+from fusion.contract.feeds import FEEDS
+
+DEAD_LETTER_TOPIC = "feeds.dlq"
+CANDIDATE_LEADS_TOPIC = "internal.leads"
+FEED_TOPIC_PATTERN = re.compile(r"^feeds\.(?P<agency>[a-z0-9-]+)\.(?P<feed>[a-z0-9-]+)$")
+
+FEED_PARTITIONS = 3
+LEAD_PARTITIONS = 1
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSpec:
+    name: str
+    partitions: int
+    config: dict[str, str] = field(default_factory=dict)
+
+
+def feed_topic(agency: Agency, feed: Feed) -> str:
+    return f"feeds.{agency.slug}.{feed.value}"
+
+
+def lead_topic(agency: Agency) -> str:
+    return f"leads.{agency.slug}"
+
+
+def parse_feed_topic(topic: str) -> tuple[str, str] | None:
+    """``feeds.cbp-ofo.poe-crossings`` -> ``("cbp-ofo", "poe-crossings")``; None if not a feed."""
+    match = FEED_TOPIC_PATTERN.match(topic)
+    return (match["agency"], match["feed"]) if match else None
+
+
+def feed_topics() -> list[str]:
+    """Every ``feeds.<agency>.<feed>`` topic: one per feed and publishing agency."""
+    return sorted(
+        feed_topic(agency, spec.feed) for spec in FEEDS.values() for agency in spec.publishers
+    )
+
+
+def all_topics() -> list[TopicSpec]:
+    week_ms = str(7 * 24 * 3600 * 1000)
+    specs = [TopicSpec(name, FEED_PARTITIONS, {"retention.ms": week_ms}) for name in feed_topics()]
+    specs.append(TopicSpec(DEAD_LETTER_TOPIC, 1, {"retention.ms": str(30 * 24 * 3600 * 1000)}))
+    specs.append(TopicSpec(CANDIDATE_LEADS_TOPIC, FEED_PARTITIONS, {"retention.ms": week_ms}))
+    specs.extend(
+        TopicSpec(lead_topic(agency), LEAD_PARTITIONS, {"retention.ms": week_ms})
+        for agency in Agency
+    )
+    return specs

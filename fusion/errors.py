@@ -1,0 +1,27 @@
+"""The project's exception tree.
+
+    FusionError
+     +-- DependencyUnavailableError   a broker, Redis or another service cannot be reached
+     +-- PublishError            a producer could not deliver a record
+     +-- ConfigurationError      settings or files that make no sense
+"""
+
+from __future__ import annotations
+
+
+class FusionError(Exception):
+    """Base of every error this project raises on purpose."""
+
+
+class DependencyUnavailableError(FusionError):
+    def __init__(self, dependency: str, where: str, hint: str) -> None:
+        super().__init__(f"{dependency} at {where} is unreachable: {hint}")
+        self.dependency = dependency
+
+
+class PublishError(FusionError):
+    pass
+
+
+class ConfigurationError(FusionError):
+    pass

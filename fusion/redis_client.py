@@ -1,0 +1,20 @@
+"""Opens an asyncio Redis client and checks it answers, with a message that says how to fix it."""
+
+from __future__ import annotations
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from fusion.errors import DependencyUnavailableError
+
+
+async def connect_redis(url: str) -> aioredis.Redis:
+    client: aioredis.Redis = aioredis.from_url(url, decode_responses=False)
+    try:
+        await client.ping()
+    except RedisError as exc:
+        await client.aclose()
+        raise DependencyUnavailableError(
+            "Redis", url, f"{exc}; start it with 'make up' or deploy/redis-start.sh"
+        ) from exc
+    return client

@@ -1,0 +1,1 @@
+"""Lead lifecycle and dispatch: ids, handling, releasability, routing (pure) and their adapters."""

@@ -1,0 +1,54 @@
+"""Which subscribed agencies receive a lead, and why the others do not (pure).
+
+A lead goes to an agency only when all hold: the agency subscribes and its subscription is
+enabled, the lead's category and priority meet the subscription, and the lead's handling
+releases it to that agency. Every decision carries its reason for the audit trail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from fusion.contract import Agency, Lead
+from leads.releasability import may_receive
+from leads.subscriptions import Subscription
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    DISABLED = "disabled"
+    CATEGORY = "category-not-subscribed"
+    PRIORITY = "below-min-priority"
+    HANDLING = "handling"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    agency: Agency
+    outcome: Outcome
+    reason: str
+
+    @property
+    def send(self) -> bool:
+        return self.outcome is Outcome.SENT
+
+
+def route(lead: Lead, subscriptions: Iterable[Subscription]) -> list[Decision]:
+    """One decision per subscription, in agency order."""
+    return [_decide(lead, sub) for sub in sorted(subscriptions, key=lambda s: s.agency.value)]
+
+
+def _decide(lead: Lead, sub: Subscription) -> Decision:
+    if not sub.enabled:
+        return Decision(sub.agency, Outcome.DISABLED, "subscription disabled")
+    if sub.categories is not None and lead.category not in sub.categories:
+        return Decision(sub.agency, Outcome.CATEGORY, f"category {lead.category} not subscribed")
+    if lead.priority.rank > sub.min_priority.rank:
+        return Decision(sub.agency, Outcome.PRIORITY,
+                        f"{lead.priority.value} is below {sub.min_priority.value}")
+    verdict = may_receive(lead.handling, sub.agency)
+    if not verdict.allowed:
+        return Decision(sub.agency, Outcome.HANDLING, verdict.reason)
+    return Decision(sub.agency, Outcome.SENT, "subscribed, entitled and releasable")

@@ -1,0 +1,1 @@
+"""Feeds in: kafka-python publishers, event builders and the corridor simulator."""

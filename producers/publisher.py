@@ -1,0 +1,81 @@
+"""Publishes events on their feed topics with kafka-python: idempotent, ``acks=all``, keyed by
+the strongest entity key so every event about one entity lands in one partition, in order.
+Delivery errors are collected and raised, never dropped."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Self
+
+from kafka import KafkaProducer
+from kafka.errors import KafkaError, KafkaTimeoutError
+
+from fusion.contract import EventEnvelope, feed_topic
+from fusion.errors import DependencyUnavailableError, PublishError
+from fusion.resolution.keys import entity_keys
+
+
+def partition_key(event: EventEnvelope) -> str:
+    """The first entity key of the event, else the event's own key."""
+    for entity in event.entities:
+        keys = entity_keys(entity)
+        if keys:
+            return keys[0]
+    return event.key
+
+
+@dataclass
+class PublishReport:
+    sent: int = 0
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+class FeedPublisher:
+    def __init__(self, bootstrap: str, *, client_id: str = "fusion-producer") -> None:
+        try:
+            self._producer = KafkaProducer(
+                bootstrap_servers=bootstrap, client_id=client_id, acks="all",
+                enable_idempotence=True, linger_ms=5, compression_type=None,
+            )
+        except KafkaTimeoutError as exc:
+            raise DependencyUnavailableError(
+                "Kafka", bootstrap, "start it with 'make up' or deploy/kafka-start.sh") from exc
+
+    def publish(self, events: Iterable[EventEnvelope]) -> PublishReport:
+        """Send ``events`` and wait until the broker has them all; raise if any failed."""
+        report = PublishReport()
+        pending: list[tuple[str, Any]] = []
+        for event in events:
+            future = self._producer.send(
+                feed_topic(event.agency, event.feed),
+                key=partition_key(event).encode(),
+                value=event.model_dump_json().encode(),
+            )
+            pending.append((event.key, future))
+        self._producer.flush()
+        for key, future in pending:
+            try:
+                future.get(timeout=30)
+                report.sent += 1
+            except KafkaError as exc:
+                report.failed[key] = str(exc)
+        if report.failed:
+            first = next(iter(report.failed.items()))
+            raise PublishError(
+                f"{len(report.failed)} of {len(pending)} events were not delivered "
+                f"(first: {first[0]}: {first[1]})")
+        return report
+
+    def close(self) -> None:
+        self._producer.close(timeout=10)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

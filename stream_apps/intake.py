@@ -1,0 +1,108 @@
+"""Intake stage: feed records in; dead letters, watchlist changes and candidate leads out.
+
+Per batch: decode and validate every record (pure), apply watchlist changes to Redis in one
+transaction, look up every crossing's vehicle keys in one round trip, run the rule (pure) and
+build leads (pure). A record that fails for an unexpected reason becomes a dead letter too:
+one bad record never stops the worker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from fusion.contract import (
+    CANDIDATE_LEADS_TOPIC,
+    DEAD_LETTER_TOPIC,
+    DeadLetterReason,
+    FieldError,
+    PoeCrossingAttributes,
+    Rejection,
+    ValidEvent,
+    WatchlistAttributes,
+    decode_event,
+)
+from leads.building import build_lead
+from rules.watchlist import WatchlistEntry, crossing_vehicle_keys, entry_from_event, match_crossing
+from rules.watchlist_redis import WatchlistStore
+from stream_apps.dead_letters import dead_letter
+from stream_apps.metrics import WorkerMetrics
+from stream_apps.records import InboundRecord, OutboundRecord
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Batch:
+    out: list[OutboundRecord] = field(default_factory=list)
+    crossings: list[tuple[InboundRecord, ValidEvent]] = field(default_factory=list)
+    watchlist: list[tuple[str, WatchlistEntry]] = field(default_factory=list)
+
+
+class IntakeStage:
+    def __init__(
+        self, *, watchlist: WatchlistStore, metrics: WorkerMetrics, clock: Callable[[], dt.datetime]
+    ) -> None:
+        self._watchlist = watchlist
+        self._metrics = metrics
+        self._clock = clock
+
+    async def handle(self, records: Sequence[InboundRecord]) -> list[OutboundRecord]:
+        """Everything to publish for ``records``: dead letters and candidate leads, in order."""
+        batch = _Batch()
+        for record in records:
+            self._classify(record, batch)
+        await self._watchlist.apply(batch.watchlist)
+        for action, _ in batch.watchlist:
+            self._metrics.watchlist_changes.labels(action).inc()
+        if batch.crossings:
+            await self._match(batch)
+        return batch.out
+
+    def _classify(self, record: InboundRecord, batch: _Batch) -> None:
+        try:
+            decoded = decode_event(record.value, topic=record.origin.topic)
+            if isinstance(decoded, Rejection):
+                self._reject(record, decoded, batch)
+                return
+            self._metrics.events_valid.labels(decoded.envelope.feed.value).inc()
+            attrs = decoded.attributes
+            if isinstance(attrs, WatchlistAttributes):
+                batch.watchlist.append((attrs.action, entry_from_event(decoded.envelope, attrs)))
+            elif isinstance(attrs, PoeCrossingAttributes):
+                batch.crossings.append((record, decoded))
+        except Exception as exc:  # a bug must not stop the stream: the record is kept
+            log.exception("intake failed on %s[%d]@%d", record.origin.topic,
+                          record.origin.partition, record.origin.offset)
+            self._reject(record, _processing_error(exc), batch)
+
+    async def _match(self, batch: _Batch) -> None:
+        keys = {k for _, valid in batch.crossings for k in crossing_vehicle_keys(valid.envelope)}
+        entries = await self._watchlist.lookup(keys)
+        now = self._clock()
+        for record, valid in batch.crossings:
+            try:
+                assert isinstance(valid.attributes, PoeCrossingAttributes)
+                for finding in match_crossing(valid.envelope, valid.attributes, entries):
+                    lead = build_lead(finding, now=now)
+                    batch.out.append(OutboundRecord(
+                        CANDIDATE_LEADS_TOPIC, lead.lead_id.encode(),
+                        lead.model_dump_json().encode()))
+                    self._metrics.leads_generated.labels(lead.category).inc()
+            except Exception as exc:
+                log.exception("rule evaluation failed on %s", valid.envelope.key)
+                self._reject(record, _processing_error(exc), batch)
+
+    def _reject(self, record: InboundRecord, rejection: Rejection, batch: _Batch) -> None:
+        letter = dead_letter(rejection, value=record.value, origin=record.origin,
+                             now=self._clock())
+        key = record.origin.key or f"{record.origin.topic}:{record.origin.partition}".encode()
+        batch.out.append(OutboundRecord(DEAD_LETTER_TOPIC, key, letter.model_dump_json().encode()))
+        self._metrics.dead_letters.labels(rejection.reason.value).inc()
+
+
+def _processing_error(exc: Exception) -> Rejection:
+    return Rejection(DeadLetterReason.PROCESSING_ERROR,
+                     (FieldError(field="", problem=type(exc).__name__, message=str(exc)[:500]),))

@@ -1,0 +1,41 @@
+"""The worker's own Prometheus metrics. Label values come from closed sets, so they stay bounded:
+feeds, dead-letter reasons, lead categories, agencies and routing outcomes."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+
+class WorkerMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.events_valid = Counter(
+            "fusion_events_valid_total", "Feed events that passed validation.", ["feed"],
+            registry=registry)
+        self.dead_letters = Counter(
+            "fusion_dead_letters_total", "Records sent to the dead-letter topic.", ["reason"],
+            registry=registry)
+        self.watchlist_changes = Counter(
+            "fusion_watchlist_changes_total", "Watchlist entries added or removed.", ["action"],
+            registry=registry)
+        self.leads_generated = Counter(
+            "fusion_leads_generated_total", "Leads produced by the rules.", ["category"],
+            registry=registry)
+        self.dispatch_decisions = Counter(
+            "fusion_dispatch_decisions_total",
+            "Routing decisions per agency: sent, or the reason it was withheld.",
+            ["agency", "outcome"], registry=registry)
+        self.batch_seconds = Histogram(
+            "fusion_batch_duration_seconds", "Time to handle one batch of records.", ["stage"],
+            buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+            registry=registry)
+        self.batch_records = Histogram(
+            "fusion_batch_records", "Records per handled batch.", ["stage"],
+            buckets=(1, 5, 10, 50, 100, 250, 500, 1000, 2500), registry=registry)
+        self.lead_latency = Histogram(
+            "fusion_lead_dispatch_latency_seconds",
+            "From a lead's generation to its delivery to the agency topics.",
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+            registry=registry)
+        self.dependency_errors = Counter(
+            "fusion_dependency_errors_total", "Failed calls to a dependency (retried).",
+            ["dependency"], registry=registry)

@@ -1,0 +1,24 @@
+"""Settings of the stream worker (``fusion worker``); every field is a FUSION_* variable."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from fusion.settings import ConnectionSettings
+
+
+class WorkerSettings(ConnectionSettings):
+    app_id: str = Field(default="fusion-worker", description="Faust app id = consumer group.")
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=6066, description="Faust web server; serves /metrics.")
+    batch_size: int = Field(default=500, ge=1, description="Records handled per batch.")
+    batch_within: float = Field(
+        default=0.02, gt=0, description="Seconds to wait for a batch to fill before handling it."
+    )
+    auto_offset_reset: Literal["earliest", "latest"] = Field(
+        default="earliest", description="Where a new consumer group starts reading."
+    )
+    data_dir: str = Field(default=".run/faust", description="Faust's local state folder.")
+    log_level: str = "info"

@@ -1,0 +1,30 @@
+"""``fusion worker``: checks the dependencies, then runs the Faust worker until stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import faust
+
+from fusion.errors import DependencyUnavailableError
+from fusion.redis_client import connect_redis
+from stream_apps.app import create_app
+from stream_apps.settings import WorkerSettings
+
+
+async def _check_redis(url: str) -> None:
+    client = await connect_redis(url)
+    await client.aclose()
+
+
+def run_worker(settings: WorkerSettings) -> int:
+    try:
+        asyncio.run(_check_redis(settings.redis_url))
+    except DependencyUnavailableError as exc:
+        print(f"fusion worker: {exc}", file=sys.stderr)
+        return 2
+    app = create_app(settings)
+    worker = faust.Worker(app, loglevel=settings.log_level, quiet=True)
+    worker.execute_from_commandline()
+    return 0

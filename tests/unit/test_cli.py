@@ -1,0 +1,95 @@
+"""The `fusion` command line, for the commands that need no broker or Redis."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fusion.cli import main
+from fusion.contract import all_topics
+
+ROOT = Path(__file__).parents[2]
+SUBCOMMANDS = ["topics", "schemas", "subscriptions", "publish", "worker", "simulate"]
+
+
+def _exit_code(argv: list[str]) -> int | str | None:
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    return exc.value.code
+
+
+def test_top_level_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _exit_code(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: fusion")
+    for name in SUBCOMMANDS:
+        assert name in out
+
+
+@pytest.mark.parametrize("command", SUBCOMMANDS)
+def test_subcommand_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _exit_code([command, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: fusion {command}")
+    assert len(out.splitlines()) > 3
+
+
+@pytest.mark.parametrize("action", ["list", "set", "remove", "seed-demo"])
+def test_subscriptions_action_help(action: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _exit_code(["subscriptions", action, "--help"]) == 0
+    assert capsys.readouterr().out.startswith(f"usage: fusion subscriptions {action}")
+
+
+def test_no_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _exit_code([]) == 2
+    assert "required" in capsys.readouterr().err
+
+
+def test_topics_list_prints_every_topic(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["topics", "list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    specs = all_topics()
+    assert len(lines) == len(specs)
+    listed = {line.split("\t")[0]: line for line in lines}
+    assert set(listed) == {s.name for s in specs}
+    for spec in specs:
+        assert f"partitions={spec.partitions}" in listed[spec.name]
+    assert "feeds.cbp-ofo.poe-crossings" in listed
+    assert "leads.hsi" in listed
+
+
+def test_subscriptions_set_unknown_agency(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _exit_code(["subscriptions", "set", "NOPE"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown agency 'NOPE'" in err
+    assert "CBP-OFO" in err  # the known codes are listed
+
+
+def test_schemas_check_passes_against_the_committed_schemas(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(ROOT)
+    assert (ROOT / "docs" / "schemas").is_dir()
+    assert main(["schemas", "check"]) == 0
+    assert "6 schemas are current" in capsys.readouterr().out
+
+
+def test_schemas_check_fails_against_an_empty_dir(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["schemas", "check", "--dir", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "stale schemas" in out
+    assert "lead.schema.json" in out
+
+
+def test_schemas_write_then_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "schemas"
+    assert main(["schemas", "write", "--dir", str(target)]) == 0
+    assert sorted(p.name for p in target.iterdir()) == sorted(
+        p.name for p in (ROOT / "docs" / "schemas").iterdir())
+    assert main(["schemas", "check", "--dir", str(target)]) == 0
+    (target / "lead.schema.json").write_text("{}\n", encoding="utf-8")
+    assert main(["schemas", "check", "--dir", str(target)]) == 1
+    assert "stale schemas (run 'fusion schemas write'): lead.schema.json" in capsys.readouterr().out
