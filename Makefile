@@ -8,8 +8,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
+RULES_BENCH_ARGS ?=
 
-.PHONY: help install up down demo test unit integration lint schemas clean
+.PHONY: help install up down demo test unit integration lint schemas bench clean
 
 help: ## Show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -36,7 +38,8 @@ down: ## Stop everything started here (demo services, Redis, Kafka); keeps data
 demo: install ## Run the whole system with simulated agency feeds until Ctrl-C
 	deploy/demo.sh
 
-test: install lint ## Lint, then run unit and integration tests on a real Kafka and Redis
+test: install lint ## Lint, run the rule catalogue's tests, unit and integration tests
+	$(BIN)/fusion rules test
 	deploy/with-stack.sh $(BIN)/pytest $(PYTEST_ARGS)
 
 unit: $(STAMP) ## Run only the fast unit tests (no broker needed)
@@ -45,11 +48,18 @@ unit: $(STAMP) ## Run only the fast unit tests (no broker needed)
 integration: install ## Run only the integration tests (starts what they need)
 	deploy/with-stack.sh $(BIN)/pytest -m integration $(PYTEST_ARGS)
 
-lint: $(STAMP) ## ruff, mypy --strict, shellcheck and the JSON Schema check
+lint: $(STAMP) ## ruff, mypy --strict, shellcheck, the JSON Schema check and rule lint
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/shellcheck -x deploy/*.sh .ci/run
 	$(BIN)/fusion schemas check
+	$(BIN)/fusion rules lint
+
+bench: install ## Intake throughput (fresh broker) and rule-engine scaling, 10 vs 1,000 rules (bench/results/)
+	$(BIN)/python -m bench.rules_scaling $(RULES_BENCH_ARGS)
+	rm -rf .run/bench
+	FUSION_RUN_DIR=$(CURDIR)/.run/bench FUSION_KAFKA_PORT=39092 FUSION_KAFKA_CONTROLLER_PORT=39093 \
+		FUSION_REDIS_PORT=36379 deploy/with-stack.sh $(BIN)/python -m bench.intake $(BENCH_ARGS)
 
 schemas: $(STAMP) ## Regenerate docs/schemas/ from the contract models
 	$(BIN)/fusion schemas write

@@ -5,6 +5,7 @@
     fusion subscriptions ...         which agencies receive leads (stored in Redis)
     fusion publish FILE              publish JSON Lines events on their feed topics
     fusion leads tail AGENCY         follow the leads an agency receives
+    fusion rules lint|test|backtest [PATH]    check the rule catalogue and run its tests
     fusion worker                    run the stream worker (intake and dispatch)
     fusion simulate                  publish simulated agency traffic
 
@@ -24,6 +25,7 @@ from collections.abc import Sequence
 from fusion.commands import (
     leads_cmd,
     publish_cmd,
+    rules_cmd,
     schemas_cmd,
     subscriptions_cmd,
     topics_cmd,
@@ -40,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     subscriptions_cmd.register(commands)
     publish_cmd.register(commands)
     leads_cmd.register(commands)
+    rules_cmd.register(commands)
 
     worker = commands.add_parser(
         "worker", help="run the Faust stream worker",

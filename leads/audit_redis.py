@@ -44,6 +44,18 @@ class DisseminationLog:
         if len(pipe):
             await pipe.execute()
 
+    async def already_dispatched(self, leads: Sequence[tuple[str, int]]) -> set[tuple[str, int]]:
+        """Which ``(lead_id, revision)`` pairs have decisions on record already: a replayed or
+        re-fired lead must not reach the agencies twice."""
+        if not leads:
+            return set()
+        pipe = self._redis.pipeline(transaction=False)
+        for lead_id, _ in leads:
+            pipe.hkeys(self._lead + lead_id)
+        found: list[list[bytes | str]] = await pipe.execute()
+        return {pair for pair, fields in zip(leads, found, strict=True)
+                if any(_text(f).startswith(f"{pair[1]}:") for f in fields)}
+
     async def for_lead(self, lead_id: str) -> dict[str, str]:
         raw = await self._redis.hgetall(self._lead + lead_id)
         return {_text(k): _text(v) for k, v in raw.items()}

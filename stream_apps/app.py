@@ -11,16 +11,22 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator, Sequence
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 import faust
+from aiohttp.web import Response
 from faust.sensors.prometheus import setup_prometheus_sensors
-from prometheus_client import CollectorRegistry
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from fusion.contract import (
     CANDIDATE_LEADS_TOPIC,
+    CORRELATION_TOPIC,
     DEAD_LETTER_TOPIC,
+    LATE_EVENTS_TOPIC,
     Agency,
     feed_topics,
     lead_topic,
@@ -28,13 +34,19 @@ from fusion.contract import (
 from fusion.redis_client import connect_redis
 from leads.audit_redis import DisseminationLog
 from leads.subscriptions_redis import SubscriptionStore
+from rules.engine import MappingStore, RuleEngine
+from rules.loader import load_catalogue
 from rules.watchlist_redis import WatchlistStore
+from stream_apps.correlate import CorrelationStage, tick_record
 from stream_apps.dead_letters import RecordOrigin
 from stream_apps.dispatch import DispatchStage
 from stream_apps.intake import IntakeStage
 from stream_apps.metrics import WorkerMetrics
 from stream_apps.records import InboundRecord, OutboundRecord
+from stream_apps.retry import retry_while_down
 from stream_apps.settings import WorkerSettings
+
+log = logging.getLogger(__name__)
 
 
 def utc_now() -> dt.datetime:
@@ -57,12 +69,17 @@ def create_app(settings: WorkerSettings, *, registry: CollectorRegistry | None =
         stream_buffer_maxsize=settings.batch_size * 4,
         producer_linger=0.005,
         producer_acks=-1,
+        broker_session_timeout=settings.session_timeout,
     )
-    _install_faust_metrics(app, registry)
+    if settings.faust_sensor:
+        _install_faust_metrics(app, registry)
+    else:
+        _install_metrics_page(app, registry)
     metrics = WorkerMetrics(registry)
     topics: dict[str, Any] = {
         name: _raw_topic(app, name)
-        for name in [DEAD_LETTER_TOPIC, CANDIDATE_LEADS_TOPIC, *map(lead_topic, Agency)]
+        for name in [DEAD_LETTER_TOPIC, CANDIDATE_LEADS_TOPIC, CORRELATION_TOPIC,
+                     LATE_EVENTS_TOPIC, *map(lead_topic, Agency)]
     }
 
     async def send(records: Sequence[OutboundRecord], *, wait: bool) -> None:
@@ -82,7 +99,10 @@ def create_app(settings: WorkerSettings, *, registry: CollectorRegistry | None =
         async for events in stream.take_events(settings.batch_size, within=settings.batch_within):
             with metrics.batch_seconds.labels("intake").time():
                 metrics.batch_records.labels("intake").observe(len(events))
-                await send(await stage.handle([_inbound(e) for e in events]), wait=False)
+                records = [_inbound(e) for e in events]
+                out = await retry_while_down(partial(stage.handle, records),
+                                             dependency="redis", metrics=metrics)
+                await send(out, wait=False)
             yield None
 
     @app.agent(topics[CANDIDATE_LEADS_TOPIC], name="dispatch")
@@ -95,10 +115,47 @@ def create_app(settings: WorkerSettings, *, registry: CollectorRegistry | None =
         async for events in stream.take_events(settings.batch_size, within=settings.batch_within):
             with metrics.batch_seconds.labels("dispatch").time():
                 metrics.batch_records.labels("dispatch").observe(len(events))
-                await stage.handle([_inbound(e) for e in events], sent_and_confirmed)
+                records = [_inbound(e) for e in events]
+                await retry_while_down(partial(stage.handle, records, sent_and_confirmed),
+                                       dependency="redis", metrics=metrics)
             yield None
 
+    _add_correlation(app, settings, metrics, topics, send)
     return app
+
+
+def _add_correlation(
+    app: faust.App, settings: WorkerSettings, metrics: WorkerMetrics, topics: dict[str, Any],
+    send: Callable[..., Awaitable[None]],
+) -> None:
+    """The correlate agent: the rule catalogue over valid events, state in a Faust table
+    (changelog-backed, so a restarted worker resumes), plus the idle tick timer."""
+    rules = load_catalogue(Path(settings.rules_dir))
+    state = app.Table("correlation-state", default=None, partitions=1)
+    engine = RuleEngine(rules.rules, aliases=rules.aliases, state=MappingStore(state),
+                        allowed_lateness=dt.timedelta(seconds=settings.allowed_lateness))
+    log.info("loaded %d rules from %s (rule set %s)", len(rules.rules), settings.rules_dir,
+             rules.digest[:12])
+
+    @app.agent(topics[CORRELATION_TOPIC], name="correlate")
+    async def correlate(stream: Any) -> AsyncIterator[None]:
+        client = await connect_redis(settings.redis_url)
+        stage = CorrelationStage(rules=rules, engine=engine, metrics=metrics, clock=utc_now,
+                                 watchlist=WatchlistStore(client, prefix=settings.redis_prefix),
+                                 idle_after=settings.idle_after)
+        # One event at a time: Faust writes a table's changelog only inside the iteration of
+        # the event that changed it, which take_events' batches are not.
+        async for event in stream.events():
+            with metrics.batch_seconds.labels("correlate").time():
+                out = await retry_while_down(partial(stage.handle, [_inbound(event)]),
+                                             dependency="redis", metrics=metrics)
+                await send(out, wait=False)
+            yield None
+
+    @app.timer(interval=1.0)  # type: ignore[untyped-decorator]
+    async def tick() -> None:
+        key, value = tick_record()
+        await topics[CORRELATION_TOPIC].send(key=key, value=value)
 
 
 def _install_faust_metrics(app: faust.App, registry: CollectorRegistry) -> None:
@@ -111,6 +168,15 @@ def _install_faust_metrics(app: faust.App, registry: CollectorRegistry) -> None:
     setup_prometheus_sensors(app, registry=registry, name_prefix="faust")
     monitor: Any = app.monitor
     registry.unregister(monitor._metrics.events_runtime_latency)
+
+
+def _install_metrics_page(app: faust.App, registry: CollectorRegistry) -> None:
+    """/metrics with the project's own metrics only (no per-message Faust sensor)."""
+
+    @app.page("/metrics")
+    async def metrics_page(self: Any, request: Any) -> Any:
+        return Response(body=generate_latest(registry), status=200,
+                        headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
 def _raw_topic(app: faust.App, *names: str) -> faust.TopicT:

@@ -51,10 +51,15 @@ class DispatchStage:
         subs = await self._subscriptions.snapshot()
         planned: list[tuple[Lead, list[Decision]]] = []
         out: list[OutboundRecord] = []
-        for record in records:
-            lead = self._decode(record, out)
-            if lead is None:
+        decoded = [(record, self._decode(record, out)) for record in records]
+        leads = [(r, lead) for r, lead in decoded if lead is not None]
+        done = await self._audit.already_dispatched([(lead.lead_id, lead.revision)
+                                                    for _, lead in leads])
+        for record, lead in leads:
+            if (lead.lead_id, lead.revision) in done:
+                self._metrics.duplicate_leads.inc()
                 continue
+            done.add((lead.lead_id, lead.revision))
             decisions = route(lead, subs)
             planned.append((lead, decisions))
             out.extend(

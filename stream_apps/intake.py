@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 
 from fusion.contract import (
     CANDIDATE_LEADS_TOPIC,
+    CORRELATION_TOPIC,
     DEAD_LETTER_TOPIC,
     DeadLetterReason,
+    EventEnvelope,
     FieldError,
     PoeCrossingAttributes,
     Rejection,
-    ValidEvent,
     WatchlistAttributes,
     decode_event,
 )
@@ -37,7 +38,8 @@ log = logging.getLogger(__name__)
 @dataclass
 class _Batch:
     out: list[OutboundRecord] = field(default_factory=list)
-    crossings: list[tuple[InboundRecord, ValidEvent]] = field(default_factory=list)
+    crossings: list[tuple[InboundRecord, EventEnvelope, PoeCrossingAttributes]] = field(
+        default_factory=list)
     watchlist: list[tuple[str, WatchlistEntry]] = field(default_factory=list)
 
 
@@ -68,31 +70,32 @@ class IntakeStage:
                 self._reject(record, decoded, batch)
                 return
             self._metrics.events_valid.labels(decoded.envelope.feed.value).inc()
+            batch.out.append(OutboundRecord(CORRELATION_TOPIC, decoded.envelope.key.encode(),
+                                            record.value or b""))
             attrs = decoded.attributes
             if isinstance(attrs, WatchlistAttributes):
                 batch.watchlist.append((attrs.action, entry_from_event(decoded.envelope, attrs)))
             elif isinstance(attrs, PoeCrossingAttributes):
-                batch.crossings.append((record, decoded))
+                batch.crossings.append((record, decoded.envelope, attrs))
         except Exception as exc:  # a bug must not stop the stream: the record is kept
             log.exception("intake failed on %s[%d]@%d", record.origin.topic,
                           record.origin.partition, record.origin.offset)
             self._reject(record, _processing_error(exc), batch)
 
     async def _match(self, batch: _Batch) -> None:
-        keys = {k for _, valid in batch.crossings for k in crossing_vehicle_keys(valid.envelope)}
+        keys = {k for _, event, _ in batch.crossings for k in crossing_vehicle_keys(event)}
         entries = await self._watchlist.lookup(keys)
         now = self._clock()
-        for record, valid in batch.crossings:
+        for record, event, attrs in batch.crossings:
             try:
-                assert isinstance(valid.attributes, PoeCrossingAttributes)
-                for finding in match_crossing(valid.envelope, valid.attributes, entries):
+                for finding in match_crossing(event, attrs, entries):
                     lead = build_lead(finding, now=now)
                     batch.out.append(OutboundRecord(
                         CANDIDATE_LEADS_TOPIC, lead.lead_id.encode(),
                         lead.model_dump_json().encode()))
                     self._metrics.leads_generated.labels(lead.category).inc()
             except Exception as exc:
-                log.exception("rule evaluation failed on %s", valid.envelope.key)
+                log.exception("rule evaluation failed on %s", event.key)
                 self._reject(record, _processing_error(exc), batch)
 
     def _reject(self, record: InboundRecord, rejection: Rejection, batch: _Batch) -> None:

@@ -24,6 +24,10 @@ class WorkerMetrics:
             "fusion_dispatch_decisions_total",
             "Routing decisions per agency: sent, or the reason it was withheld.",
             ["agency", "outcome"], registry=registry)
+        self.duplicate_leads = Counter(
+            "fusion_duplicate_leads_total",
+            "Lead revisions not sent again because they were dispatched before (replays).",
+            registry=registry)
         self.batch_seconds = Histogram(
             "fusion_batch_duration_seconds", "Time to handle one batch of records.", ["stage"],
             buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
@@ -36,6 +40,13 @@ class WorkerMetrics:
             "From a lead's generation to its delivery to the agency topics.",
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
             registry=registry)
+        self.events_correlated = Counter(
+            "fusion_events_correlated_total", "Events evaluated by the rule engine.",
+            registry=registry)
+        self.late_events = Counter(
+            "fusion_late_events_total",
+            "Events older than the watermark, not evaluated, sent to internal.late-events.",
+            ["feed"], registry=registry)
         self.dependency_errors = Counter(
             "fusion_dependency_errors_total", "Failed calls to a dependency (retried).",
             ["dependency"], registry=registry)

@@ -22,3 +22,14 @@ class WorkerSettings(ConnectionSettings):
     )
     data_dir: str = Field(default=".run/faust", description="Faust's local state folder.")
     log_level: str = "info"
+    session_timeout: float = Field(
+        default=10, ge=6, description="Seconds before the group drops a silent worker.")
+    rules_dir: str = Field(default="rules/catalogue", description="The rule catalogue to load.")
+    allowed_lateness: float = Field(
+        default=600, ge=0, description="Seconds of event time an event may arrive late.")
+    idle_after: float = Field(
+        default=5, gt=0, description="Seconds without events before event time moves on.")
+    faust_sensor: bool = Field(
+        default=False,
+        description="Also export Faust's per-message sensor (faust_* metrics); it cost a "
+                    "quarter of the intake throughput in bench/intake.py.")

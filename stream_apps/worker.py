@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from pathlib import Path
 
 import faust
 
 from fusion.errors import DependencyUnavailableError
 from fusion.redis_client import connect_redis
+from rules.problems import RuleFileError
 from stream_apps.app import create_app
 from stream_apps.settings import WorkerSettings
 
@@ -24,7 +26,13 @@ def run_worker(settings: WorkerSettings) -> int:
     except DependencyUnavailableError as exc:
         print(f"fusion worker: {exc}", file=sys.stderr)
         return 2
-    app = create_app(settings)
+    Path(settings.data_dir).mkdir(parents=True, exist_ok=True)  # Faust makes only the last level
+    try:
+        app = create_app(settings)
+    except RuleFileError as exc:
+        print(f"fusion worker: the rule catalogue {settings.rules_dir} has problems:\n{exc}",
+              file=sys.stderr)
+        return 2
     worker = faust.Worker(app, loglevel=settings.log_level, quiet=True)
     worker.execute_from_commandline()
     return 0

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from typing import Any
+
+from pydantic import TypeAdapter
 
 from fusion.contract import (
     Agency,
+    Coordinates,
     Country,
     Credibility,
     EventEnvelope,
     Grading,
     Handling,
+    Person,
     PoeCrossingAttributes,
     Port,
     SourceReliability,
@@ -20,8 +25,10 @@ from fusion.contract import (
     Vehicle,
     WatchlistAttributes,
 )
-from producers.events import crossing_event, watchlist_event
+from producers.events import crossing_event, lpr_read_event, tip_event, watchlist_event
+from rules.engine import RuleEngine
 from rules.findings import Finding
+from rules.language.spec import RuleSpec
 from rules.watchlist import WatchlistEntry, entry_from_event, match_crossing
 
 T0 = dt.datetime(2026, 11, 20, 14, 0, tzinfo=dt.UTC)
@@ -85,3 +92,44 @@ def findings_for(event: EventEnvelope, *listings: EventEnvelope) -> list[Finding
     """Run the watchlist rule for one crossing against the given listing events."""
     return match_crossing(event, crossing_attributes(event),
                           entries_by_key(*(watch_entry(e) for e in listings)))
+
+
+# Helpers for the rule engine tests (tests/unit/test_engine_*.py).
+
+
+def rule_spec(kind: str, rule_id: str | None = None, **fields: Any) -> RuleSpec:
+    """A valid rule of ``kind`` with the common fields filled in; ``fields`` are the rest."""
+    document = {"id": rule_id or f"test-{kind}", "version": 1, "title": f"Test {kind} rule",
+                "description": "A rule written for the engine unit tests.",
+                "category": "test", "base_score": 40, "owner": "EPIC", "kind": kind, **fields}
+    spec: RuleSpec = TypeAdapter(RuleSpec).validate_python(document)
+    return spec
+
+
+def driver(name: str) -> Person:
+    return Person(name=name, role="driver")
+
+
+def lpr(plate: str = "ABC1234", *, at: dt.datetime = T0, event_id: str = "l-1",
+        agency: Agency = Agency.USBP) -> EventEnvelope:
+    return lpr_read_event(event_id=event_id, vehicle=vehicle(plate),
+                          coordinates=Coordinates(lat=31.8, lon=-106.4), occurred_at=at,
+                          camera_id="cam-7", agency=agency)
+
+
+def vehicle_tip(plate: str = "ABC1234", *, at: dt.datetime = T0, event_id: str = "t-1",
+                agency: Agency = Agency.HSI, role: str | None = None) -> EventEnvelope:
+    """A tip naming one vehicle (any agency can send one: handy for corroboration)."""
+    seen = vehicle(plate).model_copy(update={"role": role})
+    return tip_event(event_id=event_id, occurred_at=at, text="vehicle seen loading",
+                     entities=[seen], agency=agency)
+
+
+def run_engine(engine: RuleEngine, events: Sequence[EventEnvelope]) -> list[Finding]:
+    """Process ``events`` in the given order, then close every window: all findings."""
+    findings = [f for event in events for f in engine.process(event).findings]
+    return findings + engine.advance(T0 + dt.timedelta(days=365))
+
+
+def finding_ids(findings: Sequence[Finding]) -> set[tuple[str, tuple[str, ...]]]:
+    return {(f.rule.rule_id, f.anchors) for f in findings}

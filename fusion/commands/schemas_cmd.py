@@ -9,21 +9,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from fusion.contract import (
-    DeadLetter,
-    EventEnvelope,
-    Lead,
-    PoeCrossingAttributes,
-    WatchlistAttributes,
-)
+from fusion.contract import FEEDS, DeadLetter, EventEnvelope, Lead
 from leads.subscriptions import Subscription
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     "event-envelope": EventEnvelope,
     "lead": Lead,
     "dead-letter": DeadLetter,
-    "attributes.poe-crossings": PoeCrossingAttributes,
-    "attributes.watchlist": WatchlistAttributes,
+    **{f"attributes.{spec.feed.value}": spec.attributes for spec in FEEDS.values()},
     "subscription": Subscription,
 }
 DEFAULT_DIR = Path("docs/schemas")

@@ -36,12 +36,32 @@ from fusion.contract.envelope import (
     Handling,
     Location,
 )
-from fusion.contract.feeds import FEEDS, FeedSpec, PoeCrossingAttributes, WatchlistAttributes
+from fusion.contract.feed_attributes import (
+    ApprehensionAttributes,
+    BulkCashAttributes,
+    Commodity,
+    Concealment,
+    EsealAttributes,
+    FeedAttributes,
+    FirearmTraceAttributes,
+    LprReadAttributes,
+    PassengerInfoAttributes,
+    PoeCrossingAttributes,
+    RailImagingAttributes,
+    SeizureAttributes,
+    SeizureUnit,
+    SensorAlertAttributes,
+    TipAttributes,
+    WatchlistAttributes,
+)
+from fusion.contract.feeds import FEEDS, FeedSpec
 from fusion.contract.lead import EvidenceRef, Lead, LeadId, RuleHit, ScoreContribution
 from fusion.contract.ports import Port
 from fusion.contract.topics import (
     CANDIDATE_LEADS_TOPIC,
+    CORRELATION_TOPIC,
     DEAD_LETTER_TOPIC,
+    LATE_EVENTS_TOPIC,
     TopicSpec,
     all_topics,
     feed_topic,
@@ -51,12 +71,16 @@ from fusion.contract.topics import (
 )
 
 __all__ = [
-    "AGENCY_COUNTRY", "CANDIDATE_LEADS_TOPIC", "DEAD_LETTER_TOPIC", "FEEDS", "PRIORITY_ORDER",
-    "SCHEMA_VERSION", "TLP_ORDER", "Agency", "Container", "Conveyance", "Coordinates", "Country",
-    "Credibility", "DeadLetter", "DeadLetterReason", "Document", "Entity", "EventEnvelope",
-    "EvidenceRef", "Feed", "FeedSpec", "FieldError", "Firearm", "Grading", "Handling", "Lead",
-    "LeadId", "Location", "Person", "Phone", "PoeCrossingAttributes", "Port", "Priority",
-    "Rejection", "RuleHit", "ScoreContribution", "SourceReliability", "Tlp", "TopicSpec",
-    "ValidEvent", "Vehicle", "WatchlistAttributes", "all_topics", "decode_event", "feed_topic",
-    "feed_topics", "lead_topic", "parse_feed_topic",
+    "AGENCY_COUNTRY", "CANDIDATE_LEADS_TOPIC", "CORRELATION_TOPIC", "DEAD_LETTER_TOPIC",
+    "FEEDS", "LATE_EVENTS_TOPIC", "PRIORITY_ORDER",
+    "SCHEMA_VERSION", "TLP_ORDER", "Agency", "ApprehensionAttributes", "BulkCashAttributes",
+    "Commodity", "Concealment", "Container", "Conveyance", "Coordinates", "Country", "Credibility",
+    "DeadLetter", "DeadLetterReason", "Document", "Entity", "EsealAttributes", "EventEnvelope",
+    "EvidenceRef", "Feed", "FeedAttributes", "FeedSpec", "FieldError", "Firearm",
+    "FirearmTraceAttributes", "Grading", "Handling", "Lead", "LeadId", "Location",
+    "LprReadAttributes", "PassengerInfoAttributes", "Person", "Phone", "PoeCrossingAttributes",
+    "Port", "Priority", "RailImagingAttributes", "Rejection", "RuleHit", "ScoreContribution",
+    "SeizureAttributes", "SeizureUnit", "SensorAlertAttributes", "SourceReliability",
+    "TipAttributes", "Tlp", "TopicSpec", "ValidEvent", "Vehicle", "WatchlistAttributes",
+    "all_topics", "decode_event", "feed_topic", "feed_topics", "lead_topic", "parse_feed_topic",
 ]

@@ -73,6 +73,16 @@ class Feed(StrEnum):
 
     POE_CROSSINGS = "poe-crossings"
     WATCHLIST = "watchlist"
+    LPR_READS = "lpr-reads"  # license plate reader reads
+    SEIZURES = "seizures"
+    APPREHENSIONS = "apprehensions"
+    SENSOR_ALERTS = "sensor-alerts"  # unattended ground sensors
+    FIREARM_TRACES = "firearm-traces"
+    BULK_CASH = "bulk-cash"
+    PASSENGER_INFO = "passenger-info"  # advance passenger information
+    ESEAL_EVENTS = "eseal-events"  # cargo e-seals
+    RAIL_IMAGING = "rail-imaging"
+    TIPS = "tips"
 
 
 class SourceReliability(StrEnum):

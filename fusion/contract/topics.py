@@ -11,6 +11,10 @@ from fusion.contract.feeds import FEEDS
 
 DEAD_LETTER_TOPIC = "feeds.dlq"
 CANDIDATE_LEADS_TOPIC = "internal.leads"
+# Valid events for the correlation stage. One partition until events are repartitioned by
+# entity key: every event of one entity must reach the same rule state.
+CORRELATION_TOPIC = "internal.events"
+LATE_EVENTS_TOPIC = "internal.late-events"
 FEED_TOPIC_PATTERN = re.compile(r"^feeds\.(?P<agency>[a-z0-9-]+)\.(?P<feed>[a-z0-9-]+)$")
 
 FEED_PARTITIONS = 3
@@ -50,6 +54,8 @@ def all_topics() -> list[TopicSpec]:
     specs = [TopicSpec(name, FEED_PARTITIONS, {"retention.ms": week_ms}) for name in feed_topics()]
     specs.append(TopicSpec(DEAD_LETTER_TOPIC, 1, {"retention.ms": str(30 * 24 * 3600 * 1000)}))
     specs.append(TopicSpec(CANDIDATE_LEADS_TOPIC, FEED_PARTITIONS, {"retention.ms": week_ms}))
+    specs.append(TopicSpec(CORRELATION_TOPIC, 1, {"retention.ms": week_ms}))
+    specs.append(TopicSpec(LATE_EVENTS_TOPIC, 1, {"retention.ms": str(30 * 24 * 3600 * 1000)}))
     specs.extend(
         TopicSpec(lead_topic(agency), LEAD_PARTITIONS, {"retention.ms": week_ms})
         for agency in Agency

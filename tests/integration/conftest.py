@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -59,6 +60,20 @@ def wait_until(condition: Callable[[], Any], *, timeout: float, what: str,
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout}s waiting for {what}")
         time.sleep(every)
+
+
+def metric_value(url: str, name: str, labels: str = "") -> float:
+    """One sample of a worker's /metrics (0 when absent or unreachable)."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback)
+            text = response.read().decode()
+    except OSError:
+        return 0.0
+    prefix = f"{name}{{{labels}}} " if labels else f"{name} "
+    for line in text.splitlines():
+        if line.startswith(prefix):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
 
 
 def _reachable(host: str, port: int) -> bool:
@@ -123,52 +138,84 @@ def _probe_lead() -> Lead:
     )
 
 
-@pytest.fixture(scope="session")
-def worker(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worker]:
-    run_id = uuid.uuid4().hex[:10]
-    prefix = f"test-{run_id}:"
-    for sub in SUBSCRIBERS:
-        stack.redis.hset(f"{prefix}subscriptions", sub.agency.value, sub.model_dump_json())
+def launch_worker(stack: Stack, tmp: Path, *, run_id: str, prefix: str
+                  ) -> tuple[subprocess.Popen[bytes], Worker]:
+    """Start ``fusion worker`` (consumer group ``fusion-test-<run_id>``) and wait until its
+    intake, correlate and dispatch agents all consume."""
     web_port = free_port()
-    tmp = tmp_path_factory.mktemp("worker")
-    log_path = tmp / "worker.log"
+    log_path = tmp / f"worker-{web_port}.log"
     env = {**os.environ, "FUSION_APP_ID": f"fusion-test-{run_id}", "FUSION_REDIS_PREFIX": prefix,
            "FUSION_WEB_PORT": str(web_port), "FUSION_AUTO_OFFSET_RESET": "latest",
-           "FUSION_DATA_DIR": str(tmp / "faust")}
+           "FUSION_SESSION_TIMEOUT": "8",
+           # Short event-time lateness and idle step, so stateful rules close within seconds.
+           "FUSION_ALLOWED_LATENESS": "3", "FUSION_IDLE_AFTER": "1",
+           "FUSION_DATA_DIR": str(tmp / "state" / "faust")}  # parents made by the worker
     with log_path.open("wb") as log:
         proc = subprocess.Popen([FUSION, "worker"], cwd=ROOT, env=env, stdout=log,
                                 stderr=subprocess.STDOUT)
+    worker = Worker(prefix, f"http://127.0.0.1:{web_port}/metrics", log_path)
     try:
-        _wait_ready(stack, prefix, proc, log_path)
-        yield Worker(prefix, f"http://127.0.0.1:{web_port}/metrics", log_path)
+        _wait_ready(stack, worker, proc)
+    except BaseException:
+        stop_worker(proc)
+        raise
+    return proc, worker
+
+
+def stop_worker(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def subscribe(stack: Stack, prefix: str) -> None:
+    for sub in SUBSCRIBERS:
+        stack.redis.hset(f"{prefix}subscriptions", sub.agency.value, sub.model_dump_json())
+
+
+def forget(stack: Stack, prefix: str) -> None:
+    for key in stack.redis.scan_iter(f"{prefix}*"):
+        stack.redis.delete(key)
+
+
+@pytest.fixture(scope="module")
+def worker(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worker]:
+    """One worker per test module: modules run one after another, so only one worker group
+    reads the shared topics at a time and a lead on an agency topic has one author."""
+    run_id = uuid.uuid4().hex[:10]
+    prefix = f"test-{run_id}:"
+    subscribe(stack, prefix)
+    proc, worker = launch_worker(stack, tmp_path_factory.mktemp("worker"), run_id=run_id,
+                                 prefix=prefix)
+    try:
+        yield worker
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        for key in stack.redis.scan_iter(f"{prefix}*"):
-            stack.redis.delete(key)
+        stop_worker(proc)
+        forget(stack, prefix)
 
 
-def _wait_ready(stack: Stack, prefix: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    """Both agents are consuming once a probe sent after their assignment has had its effect.
-    With auto_offset_reset=latest a probe sent earlier is skipped, so probes repeat."""
+def _wait_ready(stack: Stack, worker: Worker, proc: subprocess.Popen[bytes]) -> None:
+    """The agents are consuming once a probe sent after their assignment has had its effect
+    (a watchlist entry in Redis, an event correlated, a probe lead audited). With
+    auto_offset_reset=latest a probe sent earlier is skipped, so probes repeat."""
     from kafka import KafkaProducer
 
     producer = KafkaProducer(bootstrap_servers=stack.bootstrap, acks="all")
     publisher = FeedPublisher(stack.bootstrap, client_id="readiness-probe")
     deadline = time.monotonic() + READY_TIMEOUT
-    intake_ok = dispatch_ok = False
+    prefix, log = worker.prefix, worker.log
+    intake_ok = dispatch_ok = correlate_ok = False
     try:
-        while not (intake_ok and dispatch_ok):
+        while not (intake_ok and dispatch_ok and correlate_ok):
             if proc.poll() is not None:
                 pytest.fail(f"worker exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
             if time.monotonic() > deadline:
                 pytest.fail(f"worker not ready after {READY_TIMEOUT}s:\n{log.read_text()[-3000:]}")
             probe_id = uuid.uuid4().hex[:12]
-            if not intake_ok:
+            if not (intake_ok and correlate_ok):
                 event = listing(f"PRB{probe_id[:6]}", entry_id=f"probe-{probe_id}",
                                 at=dt.datetime.now(dt.UTC))
                 publisher.publish([event])
@@ -177,11 +224,13 @@ def _wait_ready(stack: Stack, prefix: str, proc: subprocess.Popen[bytes], log: P
                 producer.send(CANDIDATE_LEADS_TOPIC, key=lead.lead_id.encode(),
                               value=lead.model_dump_json().encode()).get(timeout=30)
             until = time.monotonic() + 2
-            while time.monotonic() < until and not (intake_ok and dispatch_ok):
+            while time.monotonic() < until and not (intake_ok and dispatch_ok and correlate_ok):
                 intake_ok = intake_ok or bool(
                     stack.redis.exists(f"{prefix}wl:entry:HSI/probe-{probe_id}"))
                 dispatch_ok = dispatch_ok or bool(
                     stack.redis.exists(f"{prefix}audit:lead:{lead.lead_id}"))
+                correlate_ok = correlate_ok or metric_value(
+                    worker.metrics_url, "fusion_events_correlated_total") > 0
                 time.sleep(0.05)
     finally:
         producer.close()

@@ -33,9 +33,28 @@ def test_worker_metrics_pass_promtool(stack: Stack, worker: Worker) -> None:
     assert text is not None
     assert "fusion_events_valid_total" in text  # the readiness probes went through intake
     assert "fusion_dispatch_decisions_total" in text
-    assert "faust_messages_received_total" in text
     result = _promtool(text)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_worker_metrics_with_faust_sensor_pass_promtool(stack: Stack, tmp_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "FUSION_FAUST_SENSOR": "true", "FUSION_WEB_PORT": str(port),
+           "FUSION_APP_ID": f"fusion-sensor-{port}", "FUSION_AUTO_OFFSET_RESET": "latest",
+           "FUSION_REDIS_PREFIX": f"sensor-{port}:", "FUSION_DATA_DIR": str(tmp_path / "faust")}
+    log = tmp_path / "worker.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([FUSION, "worker"], cwd=ROOT, env=env, stdout=out,
+                                stderr=subprocess.STDOUT)
+    try:
+        text = wait_until(lambda: _scrape(f"http://127.0.0.1:{port}/metrics"), timeout=60,
+                          what="the worker's /metrics with Faust's sensor", every=0.2)
+        assert "faust_messages_received_total" in text
+        result = _promtool(text)
+        assert result.returncode == 0, result.stdout + result.stderr
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 def test_simulator_metrics_pass_promtool(stack: Stack, tmp_path: Path) -> None:

@@ -1,0 +1,71 @@
+"""Stored events ("entries") and the time arithmetic the stateful kinds share (pure).
+
+An entry is the JSON form of one event plus its event time in seconds, so rule state stays
+plain data: ``{"t": 1795183200.0, "k": "CBP-OFO/x-1", "e": {...the event...}}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from fusion.contract import Entity, EventEnvelope
+from fusion.resolution.keys import entity_keys
+
+Entry = dict[str, Any]
+
+
+def make_entry(event: EventEnvelope) -> Entry:
+    return {"t": event.occurred_at.timestamp(), "k": event.key,
+            "e": event.model_dump(mode="json")}
+
+
+def seconds(span: dt.timedelta) -> float:
+    return span.total_seconds()
+
+
+def to_time(value: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(value, tz=dt.UTC)
+
+
+def order_key(entry: Entry) -> tuple[float, str]:
+    """Event time, then event key: the one order every replay agrees on."""
+    return (float(entry["t"]), str(entry["k"]))
+
+
+def since(entries: Iterable[Entry], start: float) -> list[Entry]:
+    """The entries at or after ``start`` (the rest have left the window)."""
+    return [entry for entry in entries if entry["t"] >= start]
+
+
+def events_of(entries: Iterable[Entry]) -> list[EventEnvelope]:
+    """The events behind ``entries``, oldest first, each once."""
+    unique = {entry["k"]: entry for entry in entries}
+    ordered = sorted(unique.values(), key=order_key)
+    return [EventEnvelope.model_validate(entry["e"]) for entry in ordered]
+
+
+def group_entities(event: EventEnvelope, kind: str, role: str | None) -> list[tuple[str, Entity]]:
+    """The event's entities of ``kind`` (in ``role``), each under its strongest key, once."""
+    found: dict[str, Entity] = {}
+    for entity in event.entities:
+        if entity.kind != kind or (role is not None and entity.role != role):
+            continue
+        keys = entity_keys(entity)
+        if keys and keys[0] not in found:
+            found[keys[0]] = entity
+    return list(found.items())
+
+
+def human_span(span: dt.timedelta) -> str:
+    """``2h``, ``1d 3h``, ``45m``, ``20s``: how long a set of events took."""
+    total = int(span.total_seconds())
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if total >= size:
+            parts.append(f"{total // size}{unit}")
+            total %= size
+    if total or not parts:
+        parts.append(f"{total}s")
+    return " ".join(parts[:2])
