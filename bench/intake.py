@@ -23,6 +23,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -125,8 +126,11 @@ def plain_faust(events: int, *, timeout: float) -> dict[str, Any]:
     result = subprocess.run(  # noqa: S603 (our own module, fixed arguments)
         [sys.executable, "-m", "bench.plain_faust", "--events", str(events), "--topic", TOPIC],
         cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=True)
-    last = [line for line in result.stdout.splitlines() if line.startswith("{")][-1]
-    parsed: dict[str, Any] = json.loads(last)
+    # Faust's console spinner writes terminal escapes before the JSON line.
+    found = re.findall(r'\{"events".*\}', result.stdout)
+    if not found:
+        raise RuntimeError(f"no result from bench.plain_faust: {result.stdout[-500:]!r}")
+    parsed: dict[str, Any] = json.loads(found[-1])
     return parsed
 
 

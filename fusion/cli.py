@@ -4,8 +4,10 @@
     fusion schemas write|check       JSON Schemas of the wire contract in docs/schemas/
     fusion subscriptions ...         which agencies receive leads (stored in Redis)
     fusion publish FILE              publish JSON Lines events on their feed topics
+    fusion import FILE --agency A    import a JSON Lines or CSV file of events (resumable)
+    fusion ingest serve|add-key      HTTP ingest endpoint for partners without Kafka, API keys
     fusion leads tail AGENCY         follow the leads an agency receives
-    fusion rules lint|test|backtest [PATH]    check the rule catalogue and run its tests
+    fusion rules lint|test|backtest|publish    check the rule catalogue and run its tests
     fusion worker                    run the stream worker (intake and dispatch)
     fusion simulate                  publish simulated agency traffic
 
@@ -23,6 +25,8 @@ import threading
 from collections.abc import Sequence
 
 from fusion.commands import (
+    import_cmd,
+    ingest_cmd,
     leads_cmd,
     publish_cmd,
     rules_cmd,
@@ -41,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     schemas_cmd.register(commands)
     subscriptions_cmd.register(commands)
     publish_cmd.register(commands)
+    import_cmd.register(commands)
+    ingest_cmd.register(commands)
     leads_cmd.register(commands)
     rules_cmd.register(commands)
 

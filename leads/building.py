@@ -1,39 +1,75 @@
-"""Turns a rule's finding into a lead: id, score, grading and handling of its evidence (pure)."""
+"""Turns rule findings into a lead: id, score, grading and handling of its evidence (pure).
+
+``build_lead`` makes revision 1 of the lead of one finding; its id is
+``make_lead_id(rule_id, anchors)``. ``assemble_lead`` is the shared part that
+``leads.combining`` also uses for several hits on one entity. Scoring and grading rules are
+in ``rules.scoring`` (base, grading, corroboration by independent agencies, rule terms,
+recency).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
-from fusion.contract import EvidenceRef, Lead, RuleHit
+from fusion.contract import Entity, EvidenceRef, Lead, LeadId, Location, RuleHit
 from leads.lead_ids import make_lead_id
 from leads.releasability import combine_handling
 from rules.findings import Finding
-from rules.scoring import score_finding, weakest_grading
+from rules.scoring import lead_grading, score_lead, unique_evidence
 
 
 def build_lead(finding: Finding, *, now: dt.datetime) -> Lead:
     """Revision 1 of the lead for ``finding``; ``now`` is when it is generated."""
-    events = finding.evidence
-    score = score_finding(finding)
+    return assemble_lead([finding], lead_id=make_lead_id(finding.rule.rule_id,
+                                                         anchors=finding.anchors),
+                         revision=1, now=now, title=finding.title, summary=finding.summary)
+
+
+def assemble_lead(
+    findings: Sequence[Finding],
+    *,
+    lead_id: LeadId,
+    revision: int,
+    now: dt.datetime,
+    title: str,
+    summary: str,
+) -> Lead:
+    """One lead over ``findings`` (oldest first): every hit, every score term, the union of
+    the evidence (each event once), the most restrictive handling and the lead grading.
+
+    The category is that of the hit with the highest base score (the earliest on a tie); the
+    location is the latest hit's that has one.
+    """
+    if not findings:
+        raise ValueError("assemble_lead needs at least one finding")
+    events = unique_evidence(findings)
+    score = score_lead(findings, now=now)
     times = [e.occurred_at for e in events]
+    top = max(findings, key=lambda f: f.rule.base_score)  # max keeps the first on a tie
+    location: Location | None = next(
+        (f.location for f in reversed(findings) if f.location is not None), None)
+    entities: list[Entity] = []
+    for finding in findings:
+        entities.extend(e for e in finding.entities if e not in entities)
     return Lead(
-        lead_id=make_lead_id(finding.rule.rule_id, anchors=finding.anchors),
-        revision=1,
+        lead_id=lead_id,
+        revision=revision,
         generated_at=now,
         first_event_at=min(times),
         last_event_at=max(times),
         priority=score.priority,
         score=score.value,
-        category=finding.rule.category,
-        title=finding.title,
-        summary=finding.summary,
-        rule_hits=[RuleHit(rule_id=finding.rule.rule_id, rule_version=finding.rule.version,
-                           title=finding.rule.title, explanation=finding.explanation)],
+        category=top.rule.category,
+        title=title,
+        summary=summary,
+        rule_hits=[RuleHit(rule_id=f.rule.rule_id, rule_version=f.rule.version,
+                           title=f.rule.title, explanation=f.explanation) for f in findings],
         contributions=list(score.contributions),
-        entities=list(finding.entities),
+        entities=entities,
         evidence=[EvidenceRef(agency=e.agency, feed=e.feed, event_id=e.event_id, type=e.type,
                               occurred_at=e.occurred_at, grading=e.grading) for e in events],
-        location=finding.location,
-        grading=weakest_grading([e.grading for e in events]),
+        location=location,
+        grading=lead_grading(events),
         handling=combine_handling(e.handling for e in events),
     )

@@ -18,7 +18,12 @@ class RuleRef:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One firing of one rule: the evidence, the words for the officer, and extra score terms."""
+    """One firing of one rule: the evidence, the words for the officer, and extra score terms.
+
+    ``group_key`` is the entity key (``vehicle:US-TX:ABC1234``) under which hits of several
+    rules combine into one lead (``leads.combining``); None lets the combiner fall back to the
+    entity keys among ``anchors``.
+    """
 
     rule: RuleRef
     explanation: str
@@ -29,3 +34,4 @@ class Finding:
     entities: tuple[Entity, ...]
     location: Location | None
     extra: tuple[ScoreContribution, ...] = ()
+    group_key: str | None = None

@@ -21,6 +21,7 @@ import faust
 from aiohttp.web import Response
 from faust.sensors.prometheus import setup_prometheus_sensors
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from pydantic import ValidationError
 
 from fusion.contract import (
     CANDIDATE_LEADS_TOPIC,
@@ -31,11 +32,12 @@ from fusion.contract import (
     feed_topics,
     lead_topic,
 )
+from fusion.errors import ConfigurationError
 from fusion.redis_client import connect_redis
 from leads.audit_redis import DisseminationLog
 from leads.subscriptions_redis import SubscriptionStore
 from rules.engine import MappingStore, RuleEngine
-from rules.loader import load_catalogue
+from rules.published import decode_rule_set
 from rules.watchlist_redis import WatchlistStore
 from stream_apps.correlate import CorrelationStage, tick_record
 from stream_apps.dead_letters import RecordOrigin
@@ -44,6 +46,7 @@ from stream_apps.intake import IntakeStage
 from stream_apps.metrics import WorkerMetrics
 from stream_apps.records import InboundRecord, OutboundRecord
 from stream_apps.retry import retry_while_down
+from stream_apps.rule_runtime import RuleRuntime, initial_rule_set
 from stream_apps.settings import WorkerSettings
 
 log = logging.getLogger(__name__)
@@ -128,19 +131,23 @@ def _add_correlation(
     app: faust.App, settings: WorkerSettings, metrics: WorkerMetrics, topics: dict[str, Any],
     send: Callable[..., Awaitable[None]],
 ) -> None:
-    """The correlate agent: the rule catalogue over valid events, state in a Faust table
-    (changelog-backed, so a restarted worker resumes), plus the idle tick timer."""
-    rules = load_catalogue(Path(settings.rules_dir))
-    state = app.Table("correlation-state", default=None, partitions=1)
-    engine = RuleEngine(rules.rules, aliases=rules.aliases, state=MappingStore(state),
-                        allowed_lateness=dt.timedelta(seconds=settings.allowed_lateness))
-    log.info("loaded %d rules from %s (rule set %s)", len(rules.rules), settings.rules_dir,
+    """The correlate agent: the rule set over valid events, state in a Faust table
+    (changelog-backed, so a restarted worker resumes); the idle tick timer; and the
+    rule-sets agent that swaps in a newly published rule set without a restart."""
+    state = MappingStore(app.Table("correlation-state", default=None, partitions=1))
+    lateness = dt.timedelta(seconds=settings.allowed_lateness)
+    rules, source = initial_rule_set(bootstrap=settings.kafka_bootstrap,
+                                     topic=settings.rules_topic, rules_dir=Path(settings.rules_dir))
+    runtime = RuleRuntime(rules, RuleEngine(rules.rules, aliases=rules.aliases, state=state,
+                                            allowed_lateness=lateness), source)
+    metrics.rule_set_loads.labels("start").inc()
+    log.info("loaded %d rules from %s (rule set %s)", len(rules.rules), source,
              rules.digest[:12])
 
     @app.agent(topics[CORRELATION_TOPIC], name="correlate")
     async def correlate(stream: Any) -> AsyncIterator[None]:
         client = await connect_redis(settings.redis_url)
-        stage = CorrelationStage(rules=rules, engine=engine, metrics=metrics, clock=utc_now,
+        stage = CorrelationStage(runtime=runtime, metrics=metrics, clock=utc_now,
                                  watchlist=WatchlistStore(client, prefix=settings.redis_prefix),
                                  idle_after=settings.idle_after)
         # One event at a time: Faust writes a table's changelog only inside the iteration of
@@ -150,6 +157,21 @@ def _add_correlation(
                 out = await retry_while_down(partial(stage.handle, [_inbound(event)]),
                                              dependency="redis", metrics=metrics)
                 await send(out, wait=False)
+            yield None
+
+    @app.agent(_raw_topic(app, settings.rules_topic), name="rule-sets")
+    async def rule_sets(stream: Any) -> AsyncIterator[None]:
+        async for value in stream:
+            try:
+                new, published = decode_rule_set(value)
+            except (ValidationError, ConfigurationError) as exc:
+                log.error("refused a rule set published on %s: %s", settings.rules_topic, exc)
+                metrics.rule_set_loads.labels("refused").inc()
+            else:
+                if new.digest != runtime.rules.digest:
+                    runtime.swap(new, source=f"{settings.rules_topic} ({published.source})",
+                                 store=state, lateness=lateness)
+                    metrics.rule_set_loads.labels("reload").inc()
             yield None
 
     @app.timer(interval=1.0)  # type: ignore[untyped-decorator]

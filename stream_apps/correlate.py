@@ -19,7 +19,6 @@ from fusion.contract import CANDIDATE_LEADS_TOPIC, LATE_EVENTS_TOPIC, EventEnvel
 from fusion.resolution.keys import entity_keys
 from leads.building import build_lead
 from leads.releasability import combine_handling
-from rules.engine import RuleEngine
 from rules.engine.compiled import EvalContext
 from rules.findings import Finding
 from rules.loader import RuleSet
@@ -27,6 +26,7 @@ from rules.watchlist import WatchlistEntry
 from rules.watchlist_redis import WatchlistStore
 from stream_apps.metrics import WorkerMetrics
 from stream_apps.records import InboundRecord, OutboundRecord
+from stream_apps.rule_runtime import RuleRuntime
 
 TICK_KEY = b"tick"
 
@@ -45,24 +45,24 @@ class CorrelationStage:
     def __init__(
         self,
         *,
-        rules: RuleSet,
-        engine: RuleEngine,
+        runtime: RuleRuntime,
         watchlist: WatchlistStore,
         metrics: WorkerMetrics,
         clock: Callable[[], dt.datetime],
         idle_after: float = 5.0,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._rules = rules
-        self._engine = engine
+        self._runtime = runtime
         self._watchlist = watchlist
         self._metrics = metrics
         self._clock = clock
         self._idle_after = idle_after
         self._monotonic = monotonic
         self._idle = _Idle(monotonic())
-        self._needs_watchlist = "watchlisted" in json.dumps(
-            [r.model_dump(mode="json", by_alias=True) for r in rules.rules])
+
+    @property
+    def _needs_watchlist(self) -> bool:
+        return _uses_watchlist(self._runtime.rules)
 
     async def handle(self, records: Sequence[InboundRecord]) -> list[OutboundRecord]:
         events = [(r, EventEnvelope.model_validate_json(r.value or b""))
@@ -72,7 +72,7 @@ class CorrelationStage:
         listed = await self._listed_keys([e for _, e in events]) if self._needs_watchlist else {}
         for record, event in events:
             ctx = EvalContext(watchlisted=_checker(listed, event.occurred_at))
-            result = self._engine.process(event, ctx)
+            result = self._runtime.engine.process(event, ctx)
             self._metrics.events_correlated.inc()
             if result.late:
                 self._metrics.late_events.labels(event.feed.value).inc()
@@ -87,19 +87,19 @@ class CorrelationStage:
         return out + self._leads(findings)
 
     def _advance_idle(self, now: float) -> list[Finding]:
-        watermark = self._engine.watermark
+        watermark = self._runtime.engine.watermark
         if watermark is None:
             return []
         idle = now - self._idle.last_event_at
         self._idle.last_event_at = now
-        return self._engine.advance(watermark + dt.timedelta(seconds=idle))
+        return self._runtime.engine.advance(watermark + dt.timedelta(seconds=idle))
 
     def _leads(self, findings: list[Finding]) -> list[OutboundRecord]:
         out = []
         now = self._clock()
         for finding in findings:
             lead = build_lead(finding, now=now)
-            rule = self._rules.rule(finding.rule.rule_id)
+            rule = self._runtime.rules.rule(finding.rule.rule_id)
             if rule is not None and rule.handling is not None:
                 lead = lead.model_copy(
                     update={"handling": combine_handling([lead.handling, rule.handling])})
@@ -111,6 +111,18 @@ class CorrelationStage:
     async def _listed_keys(self, events: list[EventEnvelope]) -> dict[str, list[WatchlistEntry]]:
         keys = {k for e in events for entity in e.entities for k in entity_keys(entity)}
         return await self._watchlist.lookup(keys)
+
+
+_WATCHLIST_USE: dict[str, bool] = {}
+
+
+def _uses_watchlist(rules: RuleSet) -> bool:
+    """Whether any rule asks about the watchlist (then each batch looks its keys up);
+    worked out once per rule set."""
+    if rules.digest not in _WATCHLIST_USE:
+        _WATCHLIST_USE[rules.digest] = "watchlisted" in json.dumps(
+            [r.model_dump(mode="json", by_alias=True) for r in rules.rules])
+    return _WATCHLIST_USE[rules.digest]
 
 
 def _checker(listed: dict[str, list[WatchlistEntry]], at: dt.datetime) -> Callable[[str], bool]:

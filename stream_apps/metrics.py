@@ -47,6 +47,10 @@ class WorkerMetrics:
             "fusion_late_events_total",
             "Events older than the watermark, not evaluated, sent to internal.late-events.",
             ["feed"], registry=registry)
+        self.rule_set_loads = Counter(
+            "fusion_rule_set_loads_total",
+            "Rule sets taken: at start, reloaded from the control topic, or refused.",
+            ["outcome"], registry=registry)
         self.dependency_errors = Counter(
             "fusion_dependency_errors_total", "Failed calls to a dependency (retried).",
             ["dependency"], registry=registry)

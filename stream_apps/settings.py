@@ -24,7 +24,12 @@ class WorkerSettings(ConnectionSettings):
     log_level: str = "info"
     session_timeout: float = Field(
         default=10, ge=6, description="Seconds before the group drops a silent worker.")
-    rules_dir: str = Field(default="rules/catalogue", description="The rule catalogue to load.")
+    rules_dir: str = Field(
+        default="rules/catalogue",
+        description="The rule catalogue to load when none was published on rules_topic.")
+    rules_topic: str = Field(
+        default="control.rule-sets",
+        description="Compacted topic of published rule sets (fusion rules publish).")
     allowed_lateness: float = Field(
         default=600, ge=0, description="Seconds of event time an event may arrive late.")
     idle_after: float = Field(

@@ -21,6 +21,7 @@ from typing import Any, TextIO
 from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 
+from fusion.commands import rules_publish
 from fusion.contract import EventEnvelope, feed_topics
 from fusion.errors import ConfigurationError, DependencyUnavailableError
 from fusion.settings import ConnectionSettings
@@ -109,6 +110,7 @@ def register(commands: Any) -> None:
     lint_parser.set_defaults(handler=run_lint)
     test_parser.set_defaults(handler=run_test)
     _register_backtest(actions)
+    rules_publish.register(actions)
 
 
 def run_lint(args: argparse.Namespace) -> int:

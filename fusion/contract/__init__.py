@@ -62,6 +62,7 @@ from fusion.contract.topics import (
     CORRELATION_TOPIC,
     DEAD_LETTER_TOPIC,
     LATE_EVENTS_TOPIC,
+    RULE_SETS_TOPIC,
     TopicSpec,
     all_topics,
     feed_topic,
@@ -72,7 +73,7 @@ from fusion.contract.topics import (
 
 __all__ = [
     "AGENCY_COUNTRY", "CANDIDATE_LEADS_TOPIC", "CORRELATION_TOPIC", "DEAD_LETTER_TOPIC",
-    "FEEDS", "LATE_EVENTS_TOPIC", "PRIORITY_ORDER",
+    "FEEDS", "LATE_EVENTS_TOPIC", "PRIORITY_ORDER", "RULE_SETS_TOPIC",
     "SCHEMA_VERSION", "TLP_ORDER", "Agency", "ApprehensionAttributes", "BulkCashAttributes",
     "Commodity", "Concealment", "Container", "Conveyance", "Coordinates", "Country", "Credibility",
     "DeadLetter", "DeadLetterReason", "Document", "Entity", "EsealAttributes", "EventEnvelope",

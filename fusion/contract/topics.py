@@ -15,6 +15,8 @@ CANDIDATE_LEADS_TOPIC = "internal.leads"
 # entity key: every event of one entity must reach the same rule state.
 CORRELATION_TOPIC = "internal.events"
 LATE_EVENTS_TOPIC = "internal.late-events"
+# The published rule set (hot reload); compacted, so the latest one is always there.
+RULE_SETS_TOPIC = "control.rule-sets"
 FEED_TOPIC_PATTERN = re.compile(r"^feeds\.(?P<agency>[a-z0-9-]+)\.(?P<feed>[a-z0-9-]+)$")
 
 FEED_PARTITIONS = 3
@@ -56,6 +58,7 @@ def all_topics() -> list[TopicSpec]:
     specs.append(TopicSpec(CANDIDATE_LEADS_TOPIC, FEED_PARTITIONS, {"retention.ms": week_ms}))
     specs.append(TopicSpec(CORRELATION_TOPIC, 1, {"retention.ms": week_ms}))
     specs.append(TopicSpec(LATE_EVENTS_TOPIC, 1, {"retention.ms": str(30 * 24 * 3600 * 1000)}))
+    specs.append(TopicSpec(RULE_SETS_TOPIC, 1, {"cleanup.policy": "compact"}))
     specs.extend(
         TopicSpec(lead_topic(agency), LEAD_PARTITIONS, {"retention.ms": week_ms})
         for agency in Agency

@@ -3,19 +3,22 @@
 ``compile_filter`` turns an ``EventFilter`` (feeds, types, ``where`` predicates) into a
 ``CompiledFilter``: its feeds and types are exposed for indexing, and calling it evaluates
 the predicates. Aliases are resolved and regexes compiled once, here, not per event.
+
+Compiled tests read the event through a ``Probe``: field values are read once per event, and
+equal predicates (same paths, same operators) share one id, so their result is worked out
+once per event however many clauses hold them.
 """
 
 from __future__ import annotations
 
-import enum
-import operator
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from fusion.contract import EventEnvelope, Feed
 from fusion.resolution.keys import entity_keys
-from rules.engine.fields import field_values, resolve_path
+from rules.engine.checks import plain, value_checks
+from rules.engine.fields import resolve_path
+from rules.engine.probe import Probe
 from rules.language.conditions import AllOf, AnyOf, Condition, NoneOf, Predicate, Watchlisted
 from rules.language.spec import EventFilter
 
@@ -31,7 +34,7 @@ class EvalContext:
     watchlisted: Callable[[str], bool] = _nothing_watchlisted
 
 
-Test = Callable[[EventEnvelope, EvalContext], bool]
+Test = Callable[[Probe, EvalContext], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,13 +52,22 @@ class CompiledFilter:
     types: frozenset[str] | None
     test: Test | None = field(default=None)
     keys: tuple[IndexKey, ...] = ()
+    conjuncts: tuple[int, ...] | None = ()
+    """When the ``where`` is a plain conjunction of predicates: their ids (see
+    ``predicate_id``), so a caller may test many filters over one probe without a call per
+    filter; None when it is not (use ``test``)."""
 
     def __call__(self, event: EventEnvelope, ctx: EvalContext = EvalContext()) -> bool:
         if event.feed not in self.feeds:
             return False
         if self.types is not None and event.type not in self.types:
             return False
-        return self.test is None or self.test(event, ctx)
+        return self.test is None or self.test(Probe(event), ctx)
+
+    def where(self, probe: Probe, ctx: EvalContext) -> bool:
+        """The ``where`` alone, for an event already known to be of a feed and type of this
+        filter (the route index only offers such events)."""
+        return self.test is None or self.test(probe, ctx)
 
 
 class CompileError(ValueError):
@@ -68,7 +80,24 @@ def compile_filter(
     types = frozenset(spec.types) if spec.types is not None else None
     test = compile_condition(spec.where, aliases or {}) if spec.where is not None else None
     keys = index_keys(spec.where, aliases or {}) if spec.where is not None else ()
-    return CompiledFilter(feeds=frozenset(spec.feeds), types=types, test=test, keys=keys)
+    parts = conjuncts(spec.where, aliases or {}) if spec.where is not None else ()
+    return CompiledFilter(feeds=frozenset(spec.feeds), types=types, test=test, keys=keys,
+                          conjuncts=parts)
+
+
+def conjuncts(condition: Condition, aliases: Mapping[str, Sequence[str]]
+              ) -> tuple[int, ...] | None:
+    """The ids of the predicates ``condition`` is the conjunction of, or None (``any``,
+    ``not``)."""
+    match condition:
+        case AllOf():
+            parts = [conjuncts(c, aliases) for c in condition.all]
+            if any(part is None for part in parts):
+                return None
+            return tuple(pid for part in parts if part is not None for pid in part)
+        case Watchlisted() | Predicate():
+            return (_leaf(condition, aliases)[0],)
+    return None
 
 
 def index_keys(condition: Condition, aliases: Mapping[str, Sequence[str]]
@@ -88,43 +117,102 @@ def index_keys(condition: Condition, aliases: Mapping[str, Sequence[str]]
 
 def index_value(value: object) -> object:
     """The form of a field value that ``IndexKey.values`` holds (enums by their value)."""
-    return _plain(value)
+    return plain(value)
 
 
 def compile_condition(condition: Condition, aliases: Mapping[str, Sequence[str]]) -> Test:
     match condition:
         case AllOf():
-            parts = [compile_condition(c, aliases) for c in condition.all]
-            return lambda event, ctx: all(part(event, ctx) for part in parts)
+            return _all([compile_condition(c, aliases) for c in condition.all])
         case AnyOf():
-            parts = [compile_condition(c, aliases) for c in condition.any]
-            return lambda event, ctx: any(part(event, ctx) for part in parts)
+            return _any([compile_condition(c, aliases) for c in condition.any])
         case NoneOf():
             inner = compile_condition(condition.not_, aliases)
-            return lambda event, ctx: not inner(event, ctx)
-        case Watchlisted():
-            return _watchlisted(condition.watchlisted)
-        case Predicate():
-            return _predicate(condition, aliases)
+            return lambda probe, ctx: not inner(probe, ctx)
+        case Watchlisted() | Predicate():
+            return _remembered(_leaf(condition, aliases)[0])
 
 
-def _watchlisted(kind: str) -> Test:
-    def test(event: EventEnvelope, ctx: EvalContext) -> bool:
-        return any(ctx.watchlisted(key) for entity in event.entities if entity.kind == kind
-                   for key in entity_keys(entity))
+def _leaf(condition: Watchlisted | Predicate, aliases: Mapping[str, Sequence[str]]
+          ) -> tuple[int, Test]:
+    """A predicate's id and its evaluator (registered under the id)."""
+    if isinstance(condition, Watchlisted):
+        form: object = ("watchlisted", condition.watchlisted)
+        return predicate_id(form, lambda: _watchlisted(condition.watchlisted))
+    paths = _paths(condition.field, aliases)
+    return predicate_id((paths, condition.model_dump_json()),
+                        lambda: _predicate(condition, paths))
+
+
+def _all(parts: list[Test]) -> Test:
+    if len(parts) == 1:
+        return parts[0]
+
+    def test(probe: Probe, ctx: EvalContext) -> bool:
+        for part in parts:  # noqa: SIM110 (a plain loop: no generator per clause test)
+            if not part(probe, ctx):
+                return False
+        return True
     return test
 
 
-def _predicate(pred: Predicate, aliases: Mapping[str, Sequence[str]]) -> Test:
-    paths = _paths(pred.field, aliases)
-    checks = _value_checks(pred)
+def _any(parts: list[Test]) -> Test:
+    def test(probe: Probe, ctx: EvalContext) -> bool:
+        for part in parts:  # noqa: SIM110 (a plain loop: no generator per clause test)
+            if part(probe, ctx):
+                return True
+        return False
+    return test
 
-    def test(event: EventEnvelope, ctx: EvalContext) -> bool:
-        values = [v for path in paths for v in field_values(event, path)]
-        if pred.exists is not None and bool(values) != pred.exists:
+
+_PREDICATE_IDS: dict[object, int] = {}
+EVALUATORS: list[Test] = []
+"""Predicate id -> its evaluator (the result is not remembered: see ``_remembered``)."""
+
+
+def predicate_id(form: object, build: Callable[[], Test]) -> tuple[int, Test]:
+    """One id per distinct predicate (its resolved paths and operators), across all rules;
+    ``build`` makes its evaluator the first time the form is seen."""
+    pid = _PREDICATE_IDS.get(form)
+    if pid is None:
+        pid = _PREDICATE_IDS[form] = len(EVALUATORS)
+        EVALUATORS.append(build())
+    return pid, EVALUATORS[pid]
+
+
+def _remembered(pid: int) -> Test:
+    """Predicate ``pid``, its result kept in the probe under the id."""
+    inner = EVALUATORS[pid]
+
+    def test(probe: Probe, ctx: EvalContext) -> bool:
+        results = probe.results
+        result = results.get(pid)
+        if result is None:
+            result = results[pid] = inner(probe, ctx)
+        return result
+    return test
+
+
+def _watchlisted(kind: str) -> Test:
+    def test(probe: Probe, ctx: EvalContext) -> bool:
+        return any(ctx.watchlisted(key) for entity in probe.event.entities
+                   if entity.kind == kind for key in entity_keys(entity))
+    return test
+
+
+def _predicate(pred: Predicate, paths: tuple[str, ...]) -> Test:
+    checks = value_checks(pred)
+    exists = pred.exists
+
+    def test(probe: Probe, ctx: EvalContext) -> bool:
+        values = probe.values(paths)
+        if exists is not None and bool(values) != exists:
             return False
         if not checks:
             return True
+        if len(checks) == 1:
+            (check,) = checks
+            return any(check(v) for v in values)
         return any(all(check(v) for check in checks) for v in values)
     return test
 
@@ -136,55 +224,3 @@ def _paths(name: str, aliases: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
         known = ", ".join(sorted(aliases)) or "none defined"
         raise CompileError(f"unknown field or alias {name!r} (aliases: {known})")
     return tuple(resolve_path(p) for p in aliases[name])
-
-
-def _value_checks(pred: Predicate) -> list[Callable[[object], bool]]:
-    checks: list[Callable[[object], bool]] = []
-    if pred.eq is not None:
-        checks.append(_equals(pred.eq, want=True))
-    if pred.ne is not None:
-        checks.append(_equals(pred.ne, want=False))
-    if pred.in_ is not None:
-        checks.append(_member(frozenset(pred.in_), want=True))
-    if pred.not_in is not None:
-        checks.append(_member(frozenset(pred.not_in), want=False))
-    for bound, compare in ((pred.gt, operator.gt), (pred.gte, operator.ge),
-                           (pred.lt, operator.lt), (pred.lte, operator.le)):
-        if bound is not None:
-            checks.append(_bounded(bound, compare))
-    if pred.regex is not None:
-        checks.append(_matches(re.compile(pred.regex)))
-    return checks
-
-
-def _equals(expected: object, *, want: bool) -> Callable[[object], bool]:
-    return lambda value: (_plain(value) == expected) is want
-
-
-def _member(members: frozenset[object], *, want: bool) -> Callable[[object], bool]:
-    return lambda value: (_plain(value) in members) is want
-
-
-def _bounded(bound: float, compare: Callable[[float, float], bool]) -> Callable[[object], bool]:
-    def check(value: object) -> bool:
-        number = _number(value)
-        return number is not None and compare(number, bound)
-    return check
-
-
-def _matches(pattern: re.Pattern[str]) -> Callable[[object], bool]:
-    def check(value: object) -> bool:
-        plain = _plain(value)
-        return isinstance(plain, str) and pattern.search(plain) is not None
-    return check
-
-
-def _plain(value: object) -> object:
-    return value.value if isinstance(value, enum.Enum) else value
-
-
-def _number(value: object) -> float | None:
-    value = _plain(value)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)

@@ -10,6 +10,10 @@ oldest first (ties by event key). So any arrival order within the lateness bound
 same findings, and a replay gives the same lead ids; the price is that a stateful finding
 comes out up to ``allowed_lateness`` of event time after its last event. A caller whose
 stream goes quiet calls ``advance`` with a watermark from its own clock.
+
+State (see ``state``): ``engine/clock``, the reorder buffer (``buffer``), pending deadlines
+(``deadlines``) and ``rule/<rule id>/<group key>``. Per event the engine writes the clock,
+the held event and its index, and only the rule states that changed.
 """
 
 from __future__ import annotations
@@ -19,18 +23,22 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from fusion.contract import Entity, EventEnvelope, Feed
+from rules.engine.buffer import ReorderBuffer
 from rules.engine.compiled import CompiledFilter, EvalContext, compile_filter
+from rules.engine.deadlines import Deadlines
 from rules.engine.index import RouteIndex
 from rules.engine.kinds import StatefulKind, match_finding, stateful_kind
+from rules.engine.probe import Probe
 from rules.engine.state import InMemoryStore, JsonDict, StateStore
-from rules.engine.windows import Entry, group_entities, make_entry, order_key, seconds, to_time
+from rules.engine.windows import EventCache, group_entities, seconds, to_time
 from rules.findings import Finding
 from rules.language.spec import MatchRule, RuleSpec
 
 DEFAULT_LATENESS = dt.timedelta(minutes=10)
 NOTHING_WATCHLISTED = EvalContext()
 CLOCK_KEY = "engine/clock"
-BUFFER_KEY = "engine/buffer"
+
+Groups = dict[tuple[str, str | None], list[tuple[str, Entity]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +57,16 @@ class _Route:
     test: CompiledFilter
 
 
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """How a held event that passed one clause of a stateful rule is applied."""
+
+    kind: StatefulKind
+    grouping: tuple[str, str | None]
+    idle: bool
+    prefix: str
+
+
 class RuleEngine:
     """Evaluates enabled rules over a stream of events; all state lives in ``state``."""
 
@@ -64,12 +82,17 @@ class RuleEngine:
         self._store: StateStore = state if state is not None else InMemoryStore()
         self._matches: dict[str, MatchRule] = {}
         self._kinds: dict[str, StatefulKind] = {}
+        self._plans: dict[tuple[str, str], _Plan] = {}
+        self._cache = EventCache()
         self._routes: dict[Feed, list[_Route]] = {}
         self._clauses: list[_Route] = []
         for rule in rules:
             if rule.enabled:
                 self._add(rule, aliases or {})
         self._index = RouteIndex(self._clauses)
+        self._buffer = ReorderBuffer(self._store)
+        self._deadlines = Deadlines(self._store, [r for r, k in self._kinds.items() if k.timed])
+        self._adopted = False
 
     def _add(self, rule: RuleSpec, aliases: Mapping[str, Sequence[str]]) -> None:
         if isinstance(rule, MatchRule):
@@ -77,7 +100,11 @@ class RuleEngine:
             clauses = [("when", rule.when)]
         else:
             kind = self._kinds[rule.id] = stateful_kind(rule)
+            kind.cache = self._cache
             clauses = kind.clauses()
+            for clause, _spec in clauses:
+                self._plans[(rule.id, clause)] = _Plan(
+                    kind, kind.grouping(clause), kind.idle_when_empty(clause), f"rule/{rule.id}/")
         for clause, spec in clauses:
             compiled = compile_filter(spec, aliases=aliases)
             route = _Route(len(self._clauses), rule.id, clause, compiled)
@@ -102,34 +129,37 @@ class RuleEngine:
             return EngineResult(late=True)
         findings: list[Finding] = []
         matched: list[list[str]] = []
-        for route in self._index.candidates(event):
-            if not route.test(event, ctx):
-                continue
-            if route.rule_id in self._matches:
-                findings.append(match_finding(self._matches[route.rule_id], event))
+        probe = Probe(event)
+        for route in self._index.passing(probe, ctx):
+            match = self._matches.get(route.rule_id)
+            if match is not None:
+                findings.append(match_finding(match, event))
             else:
                 matched.append([route.rule_id, route.clause])
         if matched:
-            self._hold(event, matched)
-        clock["max_seen"] = max(when, clock.get("max_seen", when))
-        findings += self._move_to(clock, clock["max_seen"] - self._lateness)
+            self._buffer.hold(event, when, event.key, matched)
+        seen: float | None = clock.get("max_seen")
+        moved = seen is None or when > seen
+        if moved:
+            clock["max_seen"] = when
+        top = when if seen is None or moved else seen
+        findings += self._move_to(clock, top - self._lateness, changed=moved)
         return EngineResult(findings=findings)
 
     def advance(self, watermark: dt.datetime) -> list[Finding]:
         """Move the watermark to ``watermark`` (never back) and fire what that closes."""
-        return self._move_to(self._clock(), watermark.timestamp())
+        return self._move_to(self._clock(), watermark.timestamp(), changed=False)
 
     def _clock(self) -> JsonDict:
+        if not self._adopted:  # once per engine: take over state an older engine wrote
+            self._buffer.adopt_legacy()
+            self._adopted = True
         return self._store.get(CLOCK_KEY) or {}
 
-    def _hold(self, event: EventEnvelope, matched: list[list[str]]) -> None:
-        buffer = self._store.get(BUFFER_KEY) or {}
-        buffer.setdefault(event.key, {**make_entry(event), "m": matched})
-        self._store.set(BUFFER_KEY, buffer)
-
-    def _move_to(self, clock: JsonDict, watermark: float) -> list[Finding]:
+    def _move_to(self, clock: JsonDict, watermark: float, *, changed: bool) -> list[Finding]:
         if clock.get("watermark") is not None and watermark <= clock["watermark"]:
-            self._store.set(CLOCK_KEY, clock)
+            if changed:
+                self._store.set(CLOCK_KEY, clock)
             return []
         clock["watermark"] = watermark
         self._store.set(CLOCK_KEY, clock)
@@ -137,73 +167,47 @@ class RuleEngine:
 
     def _release(self, watermark: float) -> list[Finding]:
         """Hand the held events older than ``watermark`` to their rules, oldest first."""
-        buffer = self._store.get(BUFFER_KEY) or {}
-        ready = sorted((e for e in buffer.values() if e["t"] < watermark), key=order_key)
-        if not ready:
-            return []
-        for entry in ready:
-            del buffer[entry["k"]]
-        self._store.set(BUFFER_KEY, buffer)
         findings: list[Finding] = []
-        for held in ready:
-            entry = {"t": held["t"], "k": held["k"], "e": held["e"]}
-            event = EventEnvelope.model_validate(entry["e"])
-            groups: dict[tuple[str, str | None], list[tuple[str, Entity]]] = {}
-            for rule_id, clause in held["m"]:
-                findings += self._evaluate(rule_id, clause, event, entry, groups)
-        return findings
-
-    def _evaluate(self, rule_id: str, clause: str, event: EventEnvelope, entry: Entry,
-                  groups: dict[tuple[str, str | None], list[tuple[str, Entity]]]
-                  ) -> list[Finding]:
-        """``groups`` caches the event's entity groups across the rules it matched."""
-        kind = self._kinds.get(rule_id)
-        if kind is None:  # the rule was removed or disabled since the event was held
-            return []
-        grouping = kind.grouping(clause)
-        if grouping not in groups:
-            groups[grouping] = group_entities(event, *grouping)
-        findings: list[Finding] = []
-        for key, _entity in groups[grouping]:
-            state = self._store.get(_state_key(rule_id, key)) or {}
-            findings += kind.apply(state, event, entry, clause=clause, key=key)
-            self._save(rule_id, key, kind, state)
+        plans, get = self._plans, self._store.get
+        for held in self._buffer.release(watermark):
+            self._cache.remember(held.entry, held.event)
+            groups: Groups = {}  # the event's entity groups, shared by the rules it matched
+            for rule_id, clause in held.matched:
+                plan = plans.get((rule_id, clause))
+                if plan is None:  # the rule was removed or disabled since the event was held
+                    continue
+                members = groups.get(plan.grouping)
+                if members is None:
+                    members = groups[plan.grouping] = group_entities(held.event, *plan.grouping)
+                for key, _entity in members:
+                    stored = get(plan.prefix + key)
+                    if stored is None and plan.idle:
+                        continue  # nothing to extend, and this clause starts nothing
+                    state = {} if stored is None else stored
+                    findings += plan.kind.apply(state, held.event, held.entry, clause=clause,
+                                                key=key)
+                    self._save(rule_id, key, plan, state, existed=stored is not None)
         return findings
 
     def _expire(self, watermark: float) -> list[Finding]:
         """Fire the pending absences whose deadline the watermark has passed."""
         findings: list[Finding] = []
-        for rule_id, kind in self._kinds.items():
-            if not kind.timed:
-                continue
-            deadlines = (self._store.get(_deadlines_key(rule_id)) or {}).get("keys", {})
-            for key, deadline in sorted(deadlines.items(), key=lambda kv: (kv[1], kv[0])):
-                if deadline < watermark:
-                    state = self._store.get(_state_key(rule_id, key)) or {}
-                    findings += kind.expire(state, key=key, watermark=watermark)
-                    self._save(rule_id, key, kind, state)
+        for rule_id, key in self._deadlines.due(watermark):
+            kind = self._kinds[rule_id]
+            stored = self._store.get(f"rule/{rule_id}/{key}")
+            state = {} if stored is None else stored
+            findings += kind.expire(state, key=key, watermark=watermark)
+            plan = _Plan(kind, ("", None), idle=False, prefix=f"rule/{rule_id}/")
+            self._save(rule_id, key, plan, state, existed=stored is not None)
         return findings
 
-    def _save(self, rule_id: str, key: str, kind: StatefulKind, state: JsonDict) -> None:
+    def _save(self, rule_id: str, key: str, plan: _Plan, state: JsonDict, *, existed: bool
+              ) -> None:
+        kind = plan.kind
         if kind.is_empty(state):
-            self._store.delete(_state_key(rule_id, key))
+            if existed:
+                self._store.delete(plan.prefix + key)
         else:
-            self._store.set(_state_key(rule_id, key), state)
-        if kind.timed:
-            self._note_deadline(rule_id, key, kind.deadline(state))
-
-    def _note_deadline(self, rule_id: str, key: str, deadline: float | None) -> None:
-        index = self._store.get(_deadlines_key(rule_id)) or {"keys": {}}
-        if deadline is None:
-            index["keys"].pop(key, None)
-        else:
-            index["keys"][key] = deadline
-        self._store.set(_deadlines_key(rule_id), index)
-
-
-def _state_key(rule_id: str, key: str) -> str:
-    return f"rule/{rule_id}/{key}"
-
-
-def _deadlines_key(rule_id: str) -> str:
-    return f"deadlines/{rule_id}"
+            self._store.set(plan.prefix + key, state)
+        if kind.timed:  # writes only when the deadline changed
+            self._deadlines.note(rule_id, key, kind.deadline(state))

@@ -12,6 +12,7 @@ entities carry yields several values, a missing one yields none.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from fusion.contract import EventEnvelope
@@ -44,30 +45,48 @@ def resolve_path(path: str) -> str:
 
 
 def field_values(event: EventEnvelope, path: str) -> list[object]:
+    return path_reader(path)(event)
+
+
+Reader = Callable[[EventEnvelope], list[object]]
+_READERS: dict[str, Reader] = {}
+
+
+def path_reader(path: str) -> Reader:
+    """A function reading ``path`` out of an event, parsed once per path (and cached)."""
+    reader = _READERS.get(path)
+    if reader is None:
+        reader = _READERS[path] = _compile(path)
+    return reader
+
+
+def _compile(path: str) -> Reader:
     if path.startswith("entities."):
-        return _entity_values(event, path)
+        match = _ENTITY.match(path)
+        if match is None:
+            return lambda event: []
+        return _entity_reader(match["kind"], match["role"], match["rest"])
     head, _, rest = path.partition(".")
-    value: Any = getattr(event, head, None)
-    return _descend(value, rest.split(".") if rest else [])
+    parts = rest.split(".") if rest else []
+    return lambda event: _descend(getattr(event, head, None), parts)
 
 
-def _entity_values(event: EventEnvelope, path: str) -> list[object]:
-    match = _ENTITY.match(path)
-    if match is None:
-        return []
-    kind, role, rest = match["kind"], match["role"], match["rest"]
-    out: list[object] = []
-    for entity in event.entities:
-        if entity.kind != kind or (role is not None and entity.role != role):
-            continue
-        if rest is None:
-            out.append(entity)
-        elif rest == "key":
-            out.extend(entity_keys(entity)[:1])
-        else:
-            parts = rest.split(".")
-            out.extend(_descend(getattr(entity, parts[0], None), parts[1:]))
-    return out
+def _entity_reader(kind: str, role: str | None, rest: str | None) -> Reader:
+    parts = rest.split(".") if rest else []
+
+    def read(event: EventEnvelope) -> list[object]:
+        out: list[object] = []
+        for entity in event.entities:
+            if entity.kind != kind or (role is not None and entity.role != role):
+                continue
+            if rest is None:
+                out.append(entity)
+            elif rest == "key":
+                out.extend(entity_keys(entity)[:1])
+            else:
+                out.extend(_descend(getattr(entity, parts[0], None), parts[1:]))
+        return out
+    return read
 
 
 def _descend(value: Any, parts: list[str]) -> list[object]:

@@ -17,9 +17,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
-from fusion.contract import EventEnvelope, Feed
-from rules.engine.compiled import CompiledFilter, IndexKey, index_value
-from rules.engine.fields import field_values
+from fusion.contract import Feed
+from rules.engine.compiled import EVALUATORS, CompiledFilter, EvalContext, IndexKey, index_value
+from rules.engine.probe import Probe
 
 
 class Indexed(Protocol):
@@ -41,9 +41,11 @@ class _Bucket(Generic[R]):
 
 class RouteIndex(Generic[R]):
     def __init__(self, routes: Iterable[R]) -> None:
+        self._by_order: dict[int, R] = {}
         typed: dict[Feed, dict[str, list[R]]] = defaultdict(lambda: defaultdict(list))
         untyped: dict[Feed, list[R]] = defaultdict(list)
         for route in routes:
+            self._by_order[route.order] = route
             for feed in route.test.feeds:
                 if route.test.types is None:
                     untyped[feed].append(route)
@@ -56,7 +58,9 @@ class RouteIndex(Generic[R]):
             for type_, some in typed[feed].items():
                 self._buckets[(feed, type_)] = _bucket(untyped[feed] + some)
 
-    def candidates(self, event: EventEnvelope) -> Sequence[R]:
+    def candidates(self, probe: Probe) -> Sequence[R]:
+        """The routes ``probe``'s event may pass; each is of the event's feed and type."""
+        event = probe.event
         bucket = (self._buckets.get((event.feed, event.type))
                   or self._buckets.get((event.feed, None)))
         if bucket is None:
@@ -66,17 +70,39 @@ class RouteIndex(Generic[R]):
         found = list(bucket.scan)
         for paths, table in bucket.by_value.items():
             for path in paths:
-                for value in field_values(event, path):
+                for value in probe.values((path,)):
                     try:
                         hit = table.get(index_value(value))
                     except TypeError:  # unhashable: equals no scalar
                         continue
                     if hit:
                         found.extend(hit)
-        if len(found) > len(bucket.scan):
-            found = sorted({route.order: route for route in found}.values(),
-                           key=lambda route: route.order)
+        if len(found) > len(bucket.scan):  # in the order added, each once
+            by_order = self._by_order
+            found = [by_order[order] for order in sorted({route.order for route in found})]
         return found
+
+    def passing(self, probe: Probe, ctx: EvalContext) -> list[R]:
+        """The candidates whose ``where`` ``probe``'s event passes, in the order added. Each
+        predicate is evaluated once per probe, however many candidates share it."""
+        results = probe.results
+        passed: list[R] = []
+        for route in self.candidates(probe):
+            compiled = route.test
+            pids = compiled.conjuncts
+            if pids is None:
+                if compiled.where(probe, ctx):
+                    passed.append(route)
+                continue
+            for pid in pids:
+                result = results.get(pid)
+                if result is None:
+                    result = results[pid] = EVALUATORS[pid](probe, ctx)
+                if not result:
+                    break
+            else:
+                passed.append(route)
+        return passed
 
 
 def _bucket(routes: list[R]) -> _Bucket[R]:

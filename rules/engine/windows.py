@@ -41,9 +41,37 @@ def since(entries: Iterable[Entry], start: float) -> list[Entry]:
 
 def events_of(entries: Iterable[Entry]) -> list[EventEnvelope]:
     """The events behind ``entries``, oldest first, each once."""
-    unique = {entry["k"]: entry for entry in entries}
-    ordered = sorted(unique.values(), key=order_key)
-    return [EventEnvelope.model_validate(entry["e"]) for entry in ordered]
+    return EventCache(0).events_of(entries)
+
+
+class EventCache:
+    """The event objects of recent entries, so a finding need not rebuild its evidence from
+    JSON. A hit needs the very ``"e"`` dict the event was remembered with (an entry read back
+    from serialised state is rebuilt instead). Holds at most ``size`` events, oldest dropped."""
+
+    def __init__(self, size: int = 16384) -> None:
+        self._size = size
+        self._events: dict[str, tuple[object, EventEnvelope]] = {}
+
+    def remember(self, entry: Entry, event: EventEnvelope) -> None:
+        if self._size <= 0:
+            return
+        self._events.pop(entry["k"], None)
+        self._events[entry["k"]] = (entry["e"], event)
+        if len(self._events) > self._size:
+            del self._events[next(iter(self._events))]
+
+    def events_of(self, entries: Iterable[Entry]) -> list[EventEnvelope]:
+        """The events behind ``entries``, oldest first, each once."""
+        unique = {entry["k"]: entry for entry in entries}
+        ordered = sorted(unique.values(), key=order_key)
+        return [self._event(entry) for entry in ordered]
+
+    def _event(self, entry: Entry) -> EventEnvelope:
+        hit = self._events.get(entry["k"])
+        if hit is not None and hit[0] is entry["e"]:
+            return hit[1]
+        return EventEnvelope.model_validate(entry["e"])
 
 
 def group_entities(event: EventEnvelope, kind: str, role: str | None) -> list[tuple[str, Entity]]:

@@ -138,7 +138,8 @@ def _probe_lead() -> Lead:
     )
 
 
-def launch_worker(stack: Stack, tmp: Path, *, run_id: str, prefix: str
+def launch_worker(stack: Stack, tmp: Path, *, run_id: str, prefix: str,
+                  extra_env: dict[str, str] | None = None,
                   ) -> tuple[subprocess.Popen[bytes], Worker]:
     """Start ``fusion worker`` (consumer group ``fusion-test-<run_id>``) and wait until its
     intake, correlate and dispatch agents all consume."""
@@ -149,7 +150,8 @@ def launch_worker(stack: Stack, tmp: Path, *, run_id: str, prefix: str
            "FUSION_SESSION_TIMEOUT": "8",
            # Short event-time lateness and idle step, so stateful rules close within seconds.
            "FUSION_ALLOWED_LATENESS": "3", "FUSION_IDLE_AFTER": "1",
-           "FUSION_DATA_DIR": str(tmp / "state" / "faust")}  # parents made by the worker
+           "FUSION_DATA_DIR": str(tmp / "state" / "faust"),  # parents made by the worker
+           **(extra_env or {})}
     with log_path.open("wb") as log:
         proc = subprocess.Popen([FUSION, "worker"], cwd=ROOT, env=env, stdout=log,
                                 stderr=subprocess.STDOUT)

@@ -147,7 +147,8 @@ def test_lead_fields() -> None:
     assert lead.revision == 1
     assert lead.first_event_at == T0 - dt.timedelta(days=1)
     assert lead.last_event_at == T0
-    assert (lead.score, lead.priority, lead.category) == (70, Priority.IMMEDIATE, "watchlist")
+    # 55 base + 15 grading + 5 corroboration (CBP-OFO and HSI: 2 -> 1) + 5 recency (3 s old)
+    assert (lead.score, lead.priority, lead.category) == (80, Priority.IMMEDIATE, "watchlist")
     assert [(h.rule_id, h.rule_version) for h in lead.rule_hits] == [
         ("watchlist-vehicle-crossing", 1)]
     assert [(e.agency, e.event_id, e.type) for e in lead.evidence] == [
@@ -162,8 +163,9 @@ def test_lead_fields() -> None:
 
 def test_lead_grading_is_the_weakest_evidence() -> None:
     lead = _lead(crossing_grading="A3", listing_grading="C1")
+    # weakest reliability; credibility corroborated by two agencies (CBP-OFO, HSI): best is 1
     assert lead.grading == Grading(source=SourceReliability.C,
-                                   credibility=Credibility.POSSIBLY_TRUE)
+                                   credibility=Credibility.CONFIRMED)
     assert [e.grading for e in lead.evidence] == [grading("A3"), grading("C1")]
 
 

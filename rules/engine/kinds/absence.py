@@ -12,7 +12,7 @@ from fusion.contract import EventEnvelope
 from rules.engine.explain import build_finding, key_label, limit
 from rules.engine.kinds.base import StatefulKind
 from rules.engine.state import JsonDict
-from rules.engine.windows import Entry, events_of
+from rules.engine.windows import Entry
 from rules.findings import Finding
 from rules.language.spec import AbsenceRule, EventFilter
 
@@ -26,6 +26,9 @@ class AbsenceKind(StatefulKind):
 
     def grouping(self, clause: str) -> tuple[str, str | None]:
         return self.rule.on.kind, self.rule.on.role
+
+    def idle_when_empty(self, clause: str) -> bool:
+        return clause == "then"  # a ``then`` with nothing pending cancels nothing
 
     def apply(self, state: JsonDict, event: EventEnvelope, entry: Entry, *, clause: str,
               key: str) -> list[Finding]:
@@ -52,7 +55,7 @@ class AbsenceKind(StatefulKind):
         return float(value) if value is not None else None
 
     def _finding(self, key: str, pending: Entry) -> Finding:
-        (first,) = events_of([pending])
+        (first,) = self.cache.events_of([pending])
         then = self.rule.then
         expected = ", ".join(then.types or [feed.value for feed in then.feeds])
         explanation = (f"{self.rule.title}: {key_label(key)} had {first.type} reported by "

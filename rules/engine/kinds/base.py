@@ -11,7 +11,7 @@ from typing import Any
 
 from fusion.contract import EventEnvelope
 from rules.engine.state import JsonDict
-from rules.engine.windows import Entry, seconds
+from rules.engine.windows import Entry, EventCache, seconds
 from rules.findings import Finding
 from rules.language.spec import EventFilter
 
@@ -25,6 +25,8 @@ class StatefulKind:
     def __init__(self, rule: Any) -> None:
         self.rule = rule
         self.span: float = seconds(rule.within if hasattr(rule, "within") else rule.window)
+        self.cache = EventCache(0)
+        """Rebuilds stored evidence for findings; the engine shares its own cache here."""
 
     def clauses(self) -> list[tuple[str, EventFilter]]:
         """Named event filters; the engine routes an event to each clause it passes."""
@@ -38,6 +40,11 @@ class StatefulKind:
               key: str) -> list[Finding]:
         """Take one event for ``key``; update ``state`` in place; return what fired."""
         raise NotImplementedError
+
+    def idle_when_empty(self, clause: str) -> bool:
+        """True when an event for ``clause`` changes nothing and fires nothing for a key with
+        no state yet (the engine then skips it)."""
+        return False
 
     def expire(self, state: JsonDict, *, key: str, watermark: float) -> list[Finding]:
         """Fire what a watermark closes (absence); other kinds fire nothing here."""

@@ -13,7 +13,7 @@ from fusion.contract import EventEnvelope
 from rules.engine.explain import build_finding, key_label, limit, span_of
 from rules.engine.kinds.base import StatefulKind
 from rules.engine.state import JsonDict
-from rules.engine.windows import Entry, events_of
+from rules.engine.windows import Entry
 from rules.findings import Finding
 from rules.language.spec import EventFilter, SequenceRule
 
@@ -28,6 +28,10 @@ class SequenceKind(StatefulKind):
 
     def grouping(self, clause: str) -> tuple[str, str | None]:
         return self.rule.on.kind, self.rule.on.role
+
+    def idle_when_empty(self, clause: str) -> bool:
+        """In order, a later step with no run to extend does nothing."""
+        return self.rule.ordered and clause != "step:0"
 
     def apply(self, state: JsonDict, event: EventEnvelope, entry: Entry, *, clause: str,
               key: str) -> list[Finding]:
@@ -67,7 +71,7 @@ class SequenceKind(StatefulKind):
         return [e for e in chosen if e is not None]
 
     def _finding(self, key: str, run: Run) -> Finding:
-        events = events_of(run)
+        events = self.cache.events_of(run)
         rule = self.rule
         steps = " then ".join(e.type for e in events) if rule.ordered else ", ".join(
             sorted(e.type for e in events))

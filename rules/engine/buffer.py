@@ -1,0 +1,99 @@
+"""The reorder buffer: events held until the watermark passes them (pure; state in a store).
+
+Each held event has its own key, ``held/<event key>``: ``{"t", "k", "e", "m"}`` (time, event
+key, the event as JSON, and the ``[rule id, clause]`` pairs it passed). A small index,
+``engine/held`` = ``{"due": [[t, event key], ...]}`` sorted oldest first, says which to
+release next, so holding or releasing one event writes one small index and one event, never
+the whole buffer. The event objects themselves are also kept in memory while held, so a
+release rebuilds an event from JSON only after a restart.
+
+State written by an older engine (the whole buffer in one ``engine/buffer`` value) is moved
+to this layout by ``adopt_legacy``.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from fusion.contract import EventEnvelope
+from rules.engine.state import JsonDict, StateStore
+from rules.engine.windows import Entry, make_entry
+
+INDEX_KEY = "engine/held"
+LEGACY_KEY = "engine/buffer"
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """One released event: its entry (as rule state stores it), the object, its clauses."""
+
+    entry: Entry
+    event: EventEnvelope
+    matched: list[list[str]]
+
+
+class ReorderBuffer:
+    def __init__(self, store: StateStore) -> None:
+        self._store = store
+        self._events: dict[str, tuple[float, EventEnvelope]] = {}
+
+    def hold(self, event: EventEnvelope, when: float, key: str,
+             matched: list[list[str]]) -> None:
+        """Keep ``event`` (at event time ``when``) until released; a key held twice keeps the
+        first."""
+        held_key = _held_key(key)
+        if self._store.get(held_key) is not None:
+            return
+        entry = make_entry(event)
+        entry["m"] = matched
+        self._store.set(held_key, entry)
+        index = self._store.get(INDEX_KEY) or {"due": []}
+        bisect.insort(index["due"], [when, key])
+        self._store.set(INDEX_KEY, index)
+        self._events[key] = (when, event)
+
+    def release(self, watermark: float) -> list[Held]:
+        """The held events older than ``watermark``, oldest first (ties by event key),
+        removed from the buffer."""
+        index = self._store.get(INDEX_KEY)
+        if not index or not index["due"] or index["due"][0][0] >= watermark:
+            return []
+        due: list[list[object]] = index["due"]
+        cut = bisect.bisect_left(due, [watermark])
+        ready, index["due"] = due[:cut], due[cut:]
+        self._store.set(INDEX_KEY, index)
+        out: list[Held] = []
+        for _, key in ready:
+            held = self._store.get(_held_key(str(key)))
+            if held is None:  # already gone: nothing to hand on
+                continue
+            self._store.delete(_held_key(str(key)))
+            out.append(self._rebuild(held))
+        return out
+
+    def _rebuild(self, held: JsonDict) -> Held:
+        entry: Entry = {"t": held["t"], "k": held["k"], "e": held["e"]}
+        cached = self._events.pop(held["k"], None)
+        if cached is not None and cached[0] == held["t"]:
+            event = cached[1]
+        else:  # held before a restart: rebuild it from its JSON, once
+            event = EventEnvelope.model_validate(held["e"])
+        return Held(entry=entry, event=event, matched=held["m"])
+
+    def adopt_legacy(self) -> None:
+        """Move events held in the older single-value layout into this one."""
+        legacy = self._store.get(LEGACY_KEY)
+        if legacy is None:
+            return
+        index = self._store.get(INDEX_KEY) or {"due": []}
+        for key, held in legacy.items():
+            if self._store.get(_held_key(key)) is None:
+                self._store.set(_held_key(key), held)
+                bisect.insort(index["due"], [float(held["t"]), key])
+        self._store.set(INDEX_KEY, index)
+        self._store.delete(LEGACY_KEY)
+
+
+def _held_key(event_key: str) -> str:
+    return f"held/{event_key}"

@@ -1,0 +1,62 @@
+"""Value checks of one predicate (``eq``, ``in``, bounds, ``regex``...), built once (pure)."""
+
+from __future__ import annotations
+
+import enum
+import operator
+import re
+from collections.abc import Callable
+
+from rules.language.conditions import Predicate
+
+
+def value_checks(pred: Predicate) -> list[Callable[[object], bool]]:
+    checks: list[Callable[[object], bool]] = []
+    if pred.eq is not None:
+        checks.append(_equals(pred.eq, want=True))
+    if pred.ne is not None:
+        checks.append(_equals(pred.ne, want=False))
+    if pred.in_ is not None:
+        checks.append(_member(frozenset(pred.in_), want=True))
+    if pred.not_in is not None:
+        checks.append(_member(frozenset(pred.not_in), want=False))
+    for bound, compare in ((pred.gt, operator.gt), (pred.gte, operator.ge),
+                           (pred.lt, operator.lt), (pred.lte, operator.le)):
+        if bound is not None:
+            checks.append(_bounded(bound, compare))
+    if pred.regex is not None:
+        checks.append(_matches(re.compile(pred.regex)))
+    return checks
+
+
+def _equals(expected: object, *, want: bool) -> Callable[[object], bool]:
+    return lambda value: (plain(value) == expected) is want
+
+
+def _member(members: frozenset[object], *, want: bool) -> Callable[[object], bool]:
+    return lambda value: (plain(value) in members) is want
+
+
+def _bounded(bound: float, compare: Callable[[float, float], bool]) -> Callable[[object], bool]:
+    def check(value: object) -> bool:
+        number = _number(value)
+        return number is not None and compare(number, bound)
+    return check
+
+
+def _matches(pattern: re.Pattern[str]) -> Callable[[object], bool]:
+    def check(value: object) -> bool:
+        text = plain(value)
+        return isinstance(text, str) and pattern.search(text) is not None
+    return check
+
+
+def plain(value: object) -> object:
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+def _number(value: object) -> float | None:
+    value = plain(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)

@@ -1,0 +1,73 @@
+"""The rule set a worker runs, swappable while it runs (hot reload).
+
+The correlate agent reads ``runtime.rules`` and ``runtime.engine`` for every event; the
+rule-sets agent replaces both when a new rule set is published. The new engine shares the
+old one's state store, so windows, held events and pending absences of rules that stay
+carry over; state of a removed rule is left to expire.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from kafka import KafkaConsumer, TopicPartition
+from pydantic import ValidationError
+
+from fusion.errors import ConfigurationError
+from rules.engine import RuleEngine, StateStore
+from rules.loader import RuleSet, load_catalogue
+from rules.published import decode_rule_set
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RuleRuntime:
+    rules: RuleSet
+    engine: RuleEngine
+    source: str
+
+    def swap(self, rules: RuleSet, *, source: str, store: StateStore,
+             lateness: dt.timedelta) -> None:
+        self.engine = RuleEngine(rules.rules, aliases=rules.aliases, state=store,
+                                 allowed_lateness=lateness)
+        self.rules, self.source = rules, source
+        log.info("now running rule set %s (%d rules) from %s", rules.digest[:12],
+                 len(rules.rules), source)
+
+
+def initial_rule_set(*, bootstrap: str, topic: str, rules_dir: Path) -> tuple[RuleSet, str]:
+    """The latest rule set published on ``topic``, else the catalogue in ``rules_dir``."""
+    raw = _latest_record(bootstrap, topic)
+    if raw is not None:
+        try:
+            ruleset, published = decode_rule_set(raw)
+            return ruleset, f"{topic} (published {published.published_at:%Y-%m-%dT%H:%M:%SZ} " \
+                            f"from {published.source})"
+        except (ValidationError, ConfigurationError) as exc:
+            log.error("ignoring the rule set on %s: %s", topic, exc)
+    return load_catalogue(rules_dir), str(rules_dir)
+
+
+def _latest_record(bootstrap: str, topic: str) -> bytes | None:
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
+                             consumer_timeout_ms=5000)
+    try:
+        partitions = consumer.partitions_for_topic(topic)
+        if not partitions:
+            return None
+        tp = TopicPartition(topic, 0)
+        consumer.assign([tp])
+        end = consumer.end_offsets([tp])[tp]
+        if end == 0:
+            return None
+        consumer.seek(tp, end - 1)
+        for message in consumer:
+            value: bytes | None = message.value
+            return value
+        return None
+    finally:
+        consumer.close()
