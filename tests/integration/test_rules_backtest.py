@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from fusion.commands.rules_cmd import read_feed_topics
+from fusion.commands.rules_backtest_cmd import read_feed_topics
 from fusion.contract import EventEnvelope, Location, Port, feed_topic
 from producers.events import bulk_cash_event, sensor_alert_event
 from producers.publisher import FeedPublisher

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from fusion.commands.rules_cmd import FeedRead, _since, progress_reporter, report_lines
+from fusion.commands.rules_backtest_cmd import FeedRead, _since, progress_reporter, report_lines
 from fusion.contract import Document, EventEnvelope, Location, Person, Port, feed_topic
 from producers.events import bulk_cash_event, sensor_alert_event
 from rules.backtest import EventCollector, compare, replay
