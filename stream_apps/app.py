@@ -44,10 +44,11 @@ from stream_apps.dead_letters import RecordOrigin
 from stream_apps.dispatch import DispatchStage
 from stream_apps.intake import IntakeStage
 from stream_apps.metrics import WorkerMetrics
-from stream_apps.records import InboundRecord, OutboundRecord
+from stream_apps.records import SOURCE_HEADER, InboundRecord, OutboundRecord
 from stream_apps.retry import retry_while_down
 from stream_apps.rule_runtime import RuleRuntime, initial_rule_set
 from stream_apps.settings import WorkerSettings
+from stream_apps.source_watermarks import SourceWatermarks
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,8 @@ def create_app(settings: WorkerSettings, *, registry: CollectorRegistry | None =
     }
 
     async def send(records: Sequence[OutboundRecord], *, wait: bool) -> None:
-        futures = [await topics[r.topic].send(key=r.key, value=r.value, force=True)
+        futures = [await topics[r.topic].send(key=r.key, value=r.value, force=True,
+                                              headers=list(r.headers) or None)
                    for r in records]
         if wait and futures:
             await asyncio.gather(*futures)
@@ -139,7 +141,8 @@ def _add_correlation(
     rules, source = initial_rule_set(bootstrap=settings.kafka_bootstrap,
                                      topic=settings.rules_topic, rules_dir=Path(settings.rules_dir))
     runtime = RuleRuntime(rules, RuleEngine(rules.rules, aliases=rules.aliases, state=state,
-                                            allowed_lateness=lateness), source)
+                                            allowed_lateness=lateness, self_watermarking=False),
+                          source)
     metrics.rule_set_loads.labels("start").inc()
     log.info("loaded %d rules from %s (rule set %s)", len(rules.rules), source,
              rules.digest[:12])
@@ -147,9 +150,12 @@ def _add_correlation(
     @app.agent(topics[CORRELATION_TOPIC], name="correlate")
     async def correlate(stream: Any) -> AsyncIterator[None]:
         client = await connect_redis(settings.redis_url)
-        stage = CorrelationStage(runtime=runtime, metrics=metrics, clock=utc_now,
-                                 watchlist=WatchlistStore(client, prefix=settings.redis_prefix),
-                                 idle_after=settings.idle_after)
+        stage = CorrelationStage(
+            runtime=runtime, metrics=metrics, clock=utc_now,
+            watchlist=WatchlistStore(client, prefix=settings.redis_prefix),
+            idle_after=settings.idle_after,
+            sources=SourceWatermarks(state, idle_after=settings.idle_after,
+                                     lateness=settings.allowed_lateness))
         # One event at a time: Faust writes a table's changelog only inside the iteration of
         # the event that changed it, which take_events' batches are not.
         async for event in stream.events():
@@ -215,4 +221,14 @@ def _inbound(event: Any) -> InboundRecord:
             timestamp_ms=int(timestamp * 1000) if timestamp else None, key=message.key,
         ),
         value=message.value,
+        source=_header(message.headers, SOURCE_HEADER),
     )
+
+
+def _header(headers: Any, name: str) -> str | None:
+    """A header's text; Faust gives headers as a list of pairs or a mapping."""
+    pairs = headers.items() if isinstance(headers, dict) else (headers or ())
+    for key, value in pairs:
+        if key == name and value is not None:
+            return value.decode() if isinstance(value, bytes) else str(value)
+    return None

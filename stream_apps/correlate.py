@@ -3,8 +3,10 @@
 The rule engine (``rules.engine``) is pure; this stage gives it a state store (a Faust table
 in the worker, so a restarted worker resumes its windows and pending absences), answers its
 watchlist questions from Redis once per batch, turns findings into leads, and moves event
-time on when the stream goes quiet: a tick record on the topic says how long nothing came,
-and the watermark moves on by that much, so an absence rule still closes at night.
+time on. The watermark is the slowest active source partition's event time minus the
+allowed lateness (``source_watermarks.py``); when every source is quiet, a tick record on the
+topic says how long nothing came and the watermark moves on by that much, so an absence rule
+still closes at night.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from rules.watchlist_redis import WatchlistStore
 from stream_apps.metrics import WorkerMetrics
 from stream_apps.records import InboundRecord, OutboundRecord
 from stream_apps.rule_runtime import RuleRuntime
+from stream_apps.source_watermarks import SourceWatermarks
 
 TICK_KEY = b"tick"
 
@@ -49,6 +52,7 @@ class CorrelationStage:
         watchlist: WatchlistStore,
         metrics: WorkerMetrics,
         clock: Callable[[], dt.datetime],
+        sources: SourceWatermarks,
         idle_after: float = 5.0,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -56,6 +60,7 @@ class CorrelationStage:
         self._watchlist = watchlist
         self._metrics = metrics
         self._clock = clock
+        self._sources = sources
         self._idle_after = idle_after
         self._monotonic = monotonic
         self._idle = _Idle(monotonic())
@@ -70,7 +75,10 @@ class CorrelationStage:
         findings: list[Finding] = []
         out: list[OutboundRecord] = []
         listed = await self._listed_keys([e for _, e in events]) if self._needs_watchlist else {}
+        wall = self._clock().timestamp()
         for record, event in events:
+            self._sources.observe(record.source or record.origin.topic,
+                                  event.occurred_at.timestamp(), wall)
             ctx = EvalContext(watchlisted=_checker(listed, event.occurred_at))
             result = self._runtime.engine.process(event, ctx)
             self._metrics.events_correlated.inc()
@@ -82,7 +90,10 @@ class CorrelationStage:
         now = self._monotonic()
         if events:
             self._idle.last_event_at = now
-        elif len(records) and now - self._idle.last_event_at >= self._idle_after:
+        mark = self._sources.watermark(wall)
+        if mark is not None:
+            findings += self._runtime.engine.advance(dt.datetime.fromtimestamp(mark, dt.UTC))
+        if not events and len(records) and now - self._idle.last_event_at >= self._idle_after:
             findings += self._advance_idle(now)
         return out + self._leads(findings)
 

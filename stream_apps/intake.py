@@ -30,7 +30,7 @@ from rules.watchlist import WatchlistEntry, crossing_vehicle_keys, entry_from_ev
 from rules.watchlist_redis import WatchlistStore
 from stream_apps.dead_letters import dead_letter
 from stream_apps.metrics import WorkerMetrics
-from stream_apps.records import InboundRecord, OutboundRecord
+from stream_apps.records import SOURCE_HEADER, InboundRecord, OutboundRecord
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +70,9 @@ class IntakeStage:
                 self._reject(record, decoded, batch)
                 return
             self._metrics.events_valid.labels(decoded.envelope.feed.value).inc()
+            source = f"{record.origin.topic}:{record.origin.partition}".encode()
             batch.out.append(OutboundRecord(CORRELATION_TOPIC, decoded.envelope.key.encode(),
-                                            record.value or b""))
+                                            record.value or b"", ((SOURCE_HEADER, source),)))
             attrs = decoded.attributes
             if isinstance(attrs, WatchlistAttributes):
                 batch.watchlist.append((attrs.action, entry_from_event(decoded.envelope, attrs)))

@@ -6,11 +6,14 @@ from dataclasses import dataclass
 
 from stream_apps.dead_letters import RecordOrigin
 
+SOURCE_HEADER = "fusion-source"  # "<topic>:<partition>" a valid event was first read from
+
 
 @dataclass(frozen=True, slots=True)
 class InboundRecord:
     origin: RecordOrigin
     value: bytes | None
+    source: str | None = None  # from SOURCE_HEADER, when the record carries one
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,3 +21,4 @@ class OutboundRecord:
     topic: str
     key: bytes
     value: bytes
+    headers: tuple[tuple[str, bytes], ...] = ()

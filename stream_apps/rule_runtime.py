@@ -33,7 +33,7 @@ class RuleRuntime:
     def swap(self, rules: RuleSet, *, source: str, store: StateStore,
              lateness: dt.timedelta) -> None:
         self.engine = RuleEngine(rules.rules, aliases=rules.aliases, state=store,
-                                 allowed_lateness=lateness)
+                                 allowed_lateness=lateness, self_watermarking=False)
         self.rules, self.source = rules, source
         log.info("now running rule set %s (%d rules) from %s", rules.digest[:12],
                  len(rules.rules), source)

@@ -77,8 +77,12 @@ class RuleEngine:
         aliases: Mapping[str, Sequence[str]] | None = None,
         allowed_lateness: dt.timedelta = DEFAULT_LATENESS,
         state: StateStore | None = None,
+        self_watermarking: bool = True,
     ) -> None:
+        """``self_watermarking=False``: ``process`` never moves the watermark; the caller
+        does, with ``advance`` (e.g. from per-source event times)."""
         self._lateness = seconds(allowed_lateness)
+        self._self_watermarking = self_watermarking
         self._store: StateStore = state if state is not None else InMemoryStore()
         self._matches: dict[str, MatchRule] = {}
         self._kinds: dict[str, StatefulKind] = {}
@@ -143,7 +147,10 @@ class RuleEngine:
         if moved:
             clock["max_seen"] = when
         top = when if seen is None or moved else seen
-        findings += self._move_to(clock, top - self._lateness, changed=moved)
+        if self._self_watermarking:
+            findings += self._move_to(clock, top - self._lateness, changed=moved)
+        elif moved:
+            self._store.set(CLOCK_KEY, clock)
         return EngineResult(findings=findings)
 
     def advance(self, watermark: dt.datetime) -> list[Finding]:

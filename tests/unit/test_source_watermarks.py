@@ -1,0 +1,46 @@
+"""The correlate stage's watermark follows the slowest active source, not the fastest."""
+
+from __future__ import annotations
+
+from rules.engine import InMemoryStore
+from stream_apps.source_watermarks import SourceWatermarks
+
+
+def _marks(idle_after: float = 5, lateness: float = 10) -> SourceWatermarks:
+    return SourceWatermarks(InMemoryStore(), idle_after=idle_after, lateness=lateness)
+
+
+def test_the_slowest_active_source_sets_the_watermark() -> None:
+    marks = _marks()
+    marks.observe("feeds.a:0", 1_000, wall=100)
+    marks.observe("feeds.b:0", 5_000, wall=100)
+    assert marks.watermark(wall=101) == 990
+    marks.observe("feeds.a:0", 2_000, wall=102)
+    assert marks.watermark(wall=102) == 1_990
+
+
+def test_an_older_event_never_lowers_a_source() -> None:
+    marks = _marks()
+    marks.observe("feeds.a:0", 2_000, wall=100)
+    marks.observe("feeds.a:0", 1_500, wall=101)
+    assert marks.watermark(wall=101) == 1_990
+
+
+def test_an_idle_source_stops_holding_time_back() -> None:
+    marks = _marks(idle_after=5)
+    marks.observe("feeds.slow:0", 1_000, wall=100)
+    marks.observe("feeds.fast:0", 9_000, wall=104)
+    assert marks.watermark(wall=104) == 990
+    assert marks.watermark(wall=106) == 8_990  # feeds.slow silent for 6 s
+    # Every source silent: what was seen is complete, up to the highest event time.
+    assert marks.watermark(wall=110) == 8_990
+
+
+def test_no_watermark_before_the_first_event() -> None:
+    assert _marks().watermark(wall=1) is None
+
+
+def test_state_survives_in_the_store() -> None:
+    store = InMemoryStore()
+    SourceWatermarks(store, idle_after=5, lateness=0).observe("feeds.a:0", 42, wall=1)
+    assert SourceWatermarks(store, idle_after=5, lateness=0).watermark(wall=2) == 42
