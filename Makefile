@@ -36,7 +36,7 @@ down: ## Stop everything started here (demo services, Redis, Kafka); keeps data
 	deploy/down.sh
 
 demo: install ## Run the whole system with simulated agency feeds until Ctrl-C
-	deploy/demo.sh
+	deploy/demo.sh || [ $$? -eq 130 ]  # Ctrl-C is the normal way to stop it
 
 test: install lint ## Lint, run the rule catalogue's tests, unit and integration tests
 	$(BIN)/fusion rules test
