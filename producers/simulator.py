@@ -33,13 +33,7 @@ def run_simulator(
 ) -> int:
     """Publish until ``duration`` seconds pass (None: forever) or ``stop`` is set."""
     stop = stop or threading.Event()
-    registry = CollectorRegistry()
-    published = Counter("fusion_simulator_events_published_total",
-                        "Events the simulator delivered to the broker.", ["feed"],
-                        registry=registry)
-    if settings.simulator_metrics_port:
-        start_http_server(settings.simulator_metrics_port, settings.simulator_metrics_host,
-                          registry=registry)
+    published = _published_counter(settings)
     traffic = TrafficGenerator(seed)
     deadline = time.monotonic() + duration if duration is not None else None
     with FeedPublisher(settings.kafka_bootstrap, client_id="fusion-simulator") as publisher:
@@ -57,6 +51,18 @@ def run_simulator(
             total += len(batch)
     log.info("simulator published %d crossings", total)
     return total
+
+
+def _published_counter(settings: SimulatorSettings) -> Counter:
+    """The simulator's one metric, served over HTTP unless the port is 0."""
+    registry = CollectorRegistry()
+    published = Counter("fusion_simulator_events_published_total",
+                        "Events the simulator delivered to the broker.", ["feed"],
+                        registry=registry)
+    if settings.simulator_metrics_port:
+        start_http_server(settings.simulator_metrics_port, settings.simulator_metrics_host,
+                          registry=registry)
+    return published
 
 
 def _paced(rate: float, *, stop: threading.Event, deadline: float | None) -> Iterator[dt.datetime]:
@@ -83,13 +89,7 @@ def run_corridor(
     events (None: forever) or ``stop``. Each ground-truth record is appended to
     ``ground_truth`` once all its events are delivered."""
     stop = stop or threading.Event()
-    registry = CollectorRegistry()
-    published = Counter("fusion_simulator_events_published_total",
-                        "Events the simulator delivered to the broker.", ["feed"],
-                        registry=registry)
-    if settings.simulator_metrics_port:
-        start_http_server(settings.simulator_metrics_port, settings.simulator_metrics_host,
-                          registry=registry)
+    published = _published_counter(settings)
     items = scenario.items(total)
     ticks = _paced(rate, stop=stop, deadline=None)
     size = max(1, int(rate // 10))
