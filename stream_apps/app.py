@@ -1,10 +1,14 @@
-"""The Faust app: two agents around the pure stages.
+"""The Faust app: three agents around the pure stages.
 
-    feeds.<agency>.<feed>  --intake-->  internal.leads  --dispatch-->  leads.<agency>
-                               \\--> feeds.dlq (refused records, with reasons)
+    feeds.<agency>.<feed>
+        --intake-->     internal.events (one share per partition owning one of the event's
+                        group keys)  + feeds.dlq (refused records, with reasons)
+        --correlate-->  internal.leads  + internal.late-events
+        --dispatch-->   leads.<agency>
 
-Both agents take records in batches (``take_events``): decoding, Redis look-ups and sends are
-done per batch, not per record, which is what makes Faust keep up with a bursty feed.
+Every agent takes records in batches (``take_events``): decoding, Redis look-ups, state
+changelog writes and sends are done per batch, not per record, which is what makes Faust keep
+up with a bursty feed.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from pydantic import ValidationError
 
 from fusion.contract import (
     CANDIDATE_LEADS_TOPIC,
+    CORRELATION_PARTITIONS,
     CORRELATION_TOPIC,
     DEAD_LETTER_TOPIC,
     LATE_EVENTS_TOPIC,
@@ -36,19 +41,19 @@ from fusion.errors import ConfigurationError
 from fusion.redis_client import connect_redis
 from leads.audit_redis import DisseminationLog
 from leads.subscriptions_redis import SubscriptionStore
-from rules.engine import MappingStore, RuleEngine
 from rules.published import decode_rule_set
 from rules.watchlist_redis import WatchlistStore
-from stream_apps.correlate import CorrelationStage, tick_record
+from stream_apps.correlate import CorrelationStage
 from stream_apps.dead_letters import RecordOrigin
 from stream_apps.dispatch import DispatchStage
 from stream_apps.intake import IntakeStage
 from stream_apps.metrics import WorkerMetrics
-from stream_apps.records import SOURCE_HEADER, InboundRecord, OutboundRecord
+from stream_apps.partition_state import PartitionStore
+from stream_apps.progress import tick_record
+from stream_apps.records import SHARE_HEADER, SOURCE_HEADER, InboundRecord, OutboundRecord
 from stream_apps.retry import retry_while_down
 from stream_apps.rule_runtime import RuleRuntime, initial_rule_set
 from stream_apps.settings import WorkerSettings
-from stream_apps.source_watermarks import SourceWatermarks
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +93,7 @@ def create_app(settings: WorkerSettings, *, registry: CollectorRegistry | None =
 
     async def send(records: Sequence[OutboundRecord], *, wait: bool) -> None:
         futures = [await topics[r.topic].send(key=r.key, value=r.value, force=True,
+                                              partition=r.partition,
                                               headers=list(r.headers) or None)
                    for r in records]
         if wait and futures:
@@ -133,37 +139,50 @@ def _add_correlation(
     app: faust.App, settings: WorkerSettings, metrics: WorkerMetrics, topics: dict[str, Any],
     send: Callable[..., Awaitable[None]],
 ) -> None:
-    """The correlate agent: the rule set over valid events, state in a Faust table
-    (changelog-backed, so a restarted worker resumes); the idle tick timer; and the
+    """The correlate agent: the rule set over valid events, in batches, one engine per
+    partition of the correlation topic, state in a Faust table co-partitioned with it
+    (changelog-backed, so a restarted or rebalanced worker resumes); the tick timer; and the
     rule-sets agent that swaps in a newly published rule set without a restart."""
-    state = MappingStore(app.Table("correlation-state", default=None, partitions=1))
-    lateness = dt.timedelta(seconds=settings.allowed_lateness)
+    table = app.Table("correlation-state", default=None, partitions=CORRELATION_PARTITIONS)
+    stores: dict[int, PartitionStore] = {}
     rules, source = initial_rule_set(bootstrap=settings.kafka_bootstrap,
                                      topic=settings.rules_topic, rules_dir=Path(settings.rules_dir))
-    runtime = RuleRuntime(rules, RuleEngine(rules.rules, aliases=rules.aliases, state=state,
-                                            allowed_lateness=lateness, self_watermarking=False),
-                          source)
+    runtime = RuleRuntime(rules, source, dt.timedelta(seconds=settings.allowed_lateness))
     metrics.rule_set_loads.labels("start").inc()
     log.info("loaded %d rules from %s (rule set %s)", len(rules.rules), source,
              rules.digest[:12])
+    stages: list[CorrelationStage] = []
+
+    def store_for(partition: int) -> PartitionStore:
+        return stores.setdefault(partition, PartitionStore(table, partition))
 
     @app.agent(topics[CORRELATION_TOPIC], name="correlate")
     async def correlate(stream: Any) -> AsyncIterator[None]:
         client = await connect_redis(settings.redis_url)
         stage = CorrelationStage(
-            runtime=runtime, metrics=metrics, clock=utc_now,
-            watchlist=WatchlistStore(client, prefix=settings.redis_prefix),
-            idle_after=settings.idle_after,
-            sources=SourceWatermarks(state, idle_after=settings.idle_after,
-                                     lateness=settings.allowed_lateness))
-        # One event at a time: Faust writes a table's changelog only inside the iteration of
-        # the event that changed it, which take_events' batches are not.
-        async for event in stream.events():
+            runtime=runtime, metrics=metrics, clock=utc_now, store_for=store_for,
+            partitions=CORRELATION_PARTITIONS, idle_after=settings.idle_after,
+            watchlist=WatchlistStore(client, prefix=settings.redis_prefix))
+        stages.append(stage)
+        async for events in stream.take_events(settings.batch_size, within=settings.batch_within):
             with metrics.batch_seconds.labels("correlate").time():
-                out = await retry_while_down(partial(stage.handle, [_inbound(event)]),
+                metrics.batch_records.labels("correlate").observe(len(events))
+                out = await retry_while_down(partial(stage.handle, [_inbound(e) for e in events]),
                                              dependency="redis", metrics=metrics)
+                # State first: the changelog records of this batch are queued before its
+                # leads, and Faust flushes the producer before it commits the offsets.
+                for store in stores.values():
+                    if store.pending:
+                        metrics.changelog_records.inc(store.flush())
                 await send(out, wait=False)
             yield None
+
+    @app.on_partitions_revoked.connect
+    def forget_revoked(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        revoked = args[0] if args else kwargs.get("revoked", ())
+        mine = [tp.partition for tp in revoked if tp.topic == CORRELATION_TOPIC]
+        for stage in stages:
+            stage.forget(mine)
 
     @app.agent(_raw_topic(app, settings.rules_topic), name="rule-sets")
     async def rule_sets(stream: Any) -> AsyncIterator[None]:
@@ -175,15 +194,15 @@ def _add_correlation(
                 metrics.rule_set_loads.labels("refused").inc()
             else:
                 if new.digest != runtime.rules.digest:
-                    runtime.swap(new, source=f"{settings.rules_topic} ({published.source})",
-                                 store=state, lateness=lateness)
+                    runtime.swap(new, source=f"{settings.rules_topic} ({published.source})")
                     metrics.rule_set_loads.labels("reload").inc()
             yield None
 
     @app.timer(interval=1.0)  # type: ignore[untyped-decorator]
     async def tick() -> None:
         key, value = tick_record()
-        await topics[CORRELATION_TOPIC].send(key=key, value=value)
+        for partition in range(CORRELATION_PARTITIONS):
+            await topics[CORRELATION_TOPIC].send(key=key, value=value, partition=partition)
 
 
 def _install_faust_metrics(app: faust.App, registry: CollectorRegistry) -> None:
@@ -222,6 +241,7 @@ def _inbound(event: Any) -> InboundRecord:
         ),
         value=message.value,
         source=_header(message.headers, SOURCE_HEADER),
+        primary=_header(message.headers, SHARE_HEADER) != "secondary",
     )
 
 

@@ -1,12 +1,15 @@
 """Correlation stage: valid events in; leads from the rule catalogue out (late events aside).
 
-The rule engine (``rules.engine``) is pure; this stage gives it a state store (a Faust table
-in the worker, so a restarted worker resumes its windows and pending absences), answers its
-watchlist questions from Redis once per batch, turns findings into leads, and moves event
-time on. The watermark is the slowest active source partition's event time minus the
-allowed lateness (``source_watermarks.py``); when every source is quiet, a tick record on the
-topic says how long nothing came and the watermark moves on by that much, so an absence rule
-still closes at night.
+The rule engine (``rules.engine``) is pure; this stage runs one engine per partition of the
+correlation topic (a *lane*), each over its own slice of the state (``PartitionStore`` in the
+worker, so a restarted or rebalanced worker resumes that partition's windows and pending
+absences) and owning only the group keys of its partition (``rules.engine.partitioning``).
+Per batch it answers every watchlist question from Redis in one round trip, feeds each lane
+its records, turns findings into leads, and moves each lane's event time on. A lane's
+watermark is the slowest active source partition's event time minus the allowed lateness
+(``source_watermarks.py``), learnt from its events and from the intake's progress records;
+when every source is quiet, a tick record says how long nothing came and the watermark moves
+on by that much, so an absence rule still closes at night (``progress.py``).
 """
 
 from __future__ import annotations
@@ -21,27 +24,33 @@ from fusion.contract import CANDIDATE_LEADS_TOPIC, LATE_EVENTS_TOPIC, EventEnvel
 from fusion.resolution.keys import entity_keys
 from leads.building import build_lead
 from leads.releasability import combine_handling
+from rules.engine import RuleEngine, StateStore
 from rules.engine.compiled import EvalContext
+from rules.engine.partitioning import KeyOwner
 from rules.findings import Finding
 from rules.loader import RuleSet
 from rules.watchlist import WatchlistEntry
 from rules.watchlist_redis import WatchlistStore
 from stream_apps.metrics import WorkerMetrics
+from stream_apps.progress import PROGRESS_KEY, TICK_KEY, read_progress
 from stream_apps.records import InboundRecord, OutboundRecord
 from stream_apps.rule_runtime import RuleRuntime
 from stream_apps.source_watermarks import SourceWatermarks
 
-TICK_KEY = b"tick"
-
-
-def tick_record() -> tuple[bytes, bytes]:
-    """The key and value of a tick: 'nothing else to say, but time has passed'."""
-    return TICK_KEY, json.dumps({"tick": True}).encode()
+LATE_PARTITION_HEADER = "fusion-late-in-partition"  # the correlation partition that refused it
 
 
 @dataclass
-class _Idle:
-    last_event_at: float  # monotonic time of the last real event
+class _Lane:
+    """One correlation partition: its engine (rebuilt when the rule set changes), its
+    sources' event times and when it last saw an event (monotonic seconds)."""
+
+    partition: int
+    store: StateStore
+    engine: RuleEngine
+    digest: str
+    sources: SourceWatermarks
+    last_event_at: float
 
 
 class CorrelationStage:
@@ -52,7 +61,8 @@ class CorrelationStage:
         watchlist: WatchlistStore,
         metrics: WorkerMetrics,
         clock: Callable[[], dt.datetime],
-        sources: SourceWatermarks,
+        store_for: Callable[[int], StateStore],
+        partitions: int,
         idle_after: float = 5.0,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -60,50 +70,100 @@ class CorrelationStage:
         self._watchlist = watchlist
         self._metrics = metrics
         self._clock = clock
-        self._sources = sources
+        self._store_for = store_for
+        self._partitions = partitions
         self._idle_after = idle_after
         self._monotonic = monotonic
-        self._idle = _Idle(monotonic())
+        self._lanes: dict[int, _Lane] = {}
 
     @property
     def _needs_watchlist(self) -> bool:
         return _uses_watchlist(self._runtime.rules)
 
+    def forget(self, partitions: Sequence[int]) -> None:
+        """Drop the lanes of partitions this worker no longer holds (after a rebalance); a
+        lane is rebuilt from the recovered table when its partition comes back."""
+        for partition in partitions:
+            self._lanes.pop(partition, None)
+
     async def handle(self, records: Sequence[InboundRecord]) -> list[OutboundRecord]:
-        events = [(r, EventEnvelope.model_validate_json(r.value or b""))
-                  for r in records if r.origin.key != TICK_KEY]
-        findings: list[Finding] = []
-        out: list[OutboundRecord] = []
-        listed = await self._listed_keys([e for _, e in events]) if self._needs_watchlist else {}
+        by_lane: dict[int, list[tuple[InboundRecord, EventEnvelope]]] = {}
+        ticked: set[int] = set()
+        progress: dict[int, list[dict[str, float]]] = {}
+        for record in records:
+            if record.origin.key == TICK_KEY:
+                ticked.add(record.origin.partition)
+            elif record.origin.key == PROGRESS_KEY:
+                progress.setdefault(record.origin.partition, []).append(
+                    read_progress(record.value))
+            else:
+                event = EventEnvelope.model_validate_json(record.value or b"")
+                by_lane.setdefault(record.origin.partition, []).append((record, event))
+        listed = await self._listed_keys(by_lane) if self._needs_watchlist and by_lane else {}
         wall = self._clock().timestamp()
-        for record, event in events:
-            self._sources.observe(record.source or record.origin.topic,
-                                  event.occurred_at.timestamp(), wall)
-            ctx = EvalContext(watchlisted=_checker(listed, event.occurred_at))
-            result = self._runtime.engine.process(event, ctx)
-            self._metrics.events_correlated.inc()
-            if result.late:
-                self._metrics.late_events.labels(event.feed.value).inc()
-                out.append(OutboundRecord(LATE_EVENTS_TOPIC, event.key.encode(),
-                                          record.value or b""))
-            findings += result.findings
         now = self._monotonic()
-        if events:
-            self._idle.last_event_at = now
-        mark = self._sources.watermark(wall)
-        if mark is not None:
-            findings += self._runtime.engine.advance(dt.datetime.fromtimestamp(mark, dt.UTC))
-        if not events and len(records) and now - self._idle.last_event_at >= self._idle_after:
-            findings += self._advance_idle(now)
+        out: list[OutboundRecord] = []
+        findings: list[Finding] = []
+        for partition in sorted(by_lane.keys() | ticked | progress.keys()):
+            lane = self._lane(partition, now)
+            items = by_lane.get(partition, [])
+            for sources in progress.get(partition, ()):
+                for source, event_time in sources.items():
+                    lane.sources.observe(source, event_time, wall)
+            for record, event in items:
+                lane.sources.observe(record.source or record.origin.topic,
+                                     event.occurred_at.timestamp(), wall)
+                ctx = EvalContext(watchlisted=_checker(listed, event.occurred_at))
+                result = lane.engine.process(event, ctx, primary=record.primary)
+                if record.primary:
+                    self._metrics.events_correlated.inc()
+                if result.late:  # per share: another partition may have taken the event
+                    self._metrics.late_events.labels(event.feed.value).inc()
+                    out.append(OutboundRecord(
+                        LATE_EVENTS_TOPIC, event.key.encode(), record.value or b"",
+                        ((LATE_PARTITION_HEADER, str(partition).encode()),)))
+                findings += result.findings
+            findings += self._advance(lane, wall, now,
+                                      idle=not items and partition not in progress)
         return out + self._leads(findings)
 
-    def _advance_idle(self, now: float) -> list[Finding]:
-        watermark = self._runtime.engine.watermark
-        if watermark is None:
-            return []
-        idle = now - self._idle.last_event_at
-        self._idle.last_event_at = now
-        return self._runtime.engine.advance(watermark + dt.timedelta(seconds=idle))
+    def _lane(self, partition: int, now: float) -> _Lane:
+        lane = self._lanes.get(partition)
+        digest = self._runtime.rules.digest
+        if lane is None:
+            store = self._store_for(partition)
+            lane = self._lanes[partition] = _Lane(
+                partition, store, self._engine(store, partition), digest,
+                SourceWatermarks(idle_after=self._idle_after,
+                                 lateness=self._runtime.lateness.total_seconds(), started=now),
+                last_event_at=now)
+        elif lane.digest != digest:  # a new rule set was published: same state, new rules
+            lane.engine, lane.digest = self._engine(lane.store, partition), digest
+        return lane
+
+    def _engine(self, store: StateStore, partition: int) -> RuleEngine:
+        return self._runtime.engine_for(store, KeyOwner(partition, self._partitions))
+
+    def _advance(self, lane: _Lane, wall: float, now: float, *, idle: bool) -> list[Finding]:
+        """Move the lane's watermark: by its sources' event times; or, when nothing came to
+        it for ``idle_after`` seconds and a tick says time has passed, by that much."""
+        findings: list[Finding] = []
+        if not idle:
+            lane.last_event_at = now
+        mark = lane.sources.watermark(wall)
+        if mark is not None:
+            findings += lane.engine.advance(dt.datetime.fromtimestamp(mark, dt.UTC))
+        if idle and now - lane.last_event_at >= self._idle_after:
+            watermark = lane.engine.watermark
+            if watermark is not None:
+                findings += lane.engine.advance(
+                    watermark + dt.timedelta(seconds=now - lane.last_event_at))
+            lane.last_event_at = now
+        watermark = lane.engine.watermark
+        if watermark is not None:
+            self._metrics.event_time_lag.labels(str(lane.partition)).set(
+                wall - watermark.timestamp())
+        return findings
 
     def _leads(self, findings: list[Finding]) -> list[OutboundRecord]:
         out = []
@@ -119,8 +179,10 @@ class CorrelationStage:
             self._metrics.leads_generated.labels(lead.category).inc()
         return out
 
-    async def _listed_keys(self, events: list[EventEnvelope]) -> dict[str, list[WatchlistEntry]]:
-        keys = {k for e in events for entity in e.entities for k in entity_keys(entity)}
+    async def _listed_keys(self, by_lane: dict[int, list[tuple[InboundRecord, EventEnvelope]]]
+                           ) -> dict[str, list[WatchlistEntry]]:
+        keys = {k for items in by_lane.values() for _, event in items
+                for entity in event.entities for k in entity_keys(entity)}
         return await self._watchlist.lookup(keys)
 
 

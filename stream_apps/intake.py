@@ -1,4 +1,6 @@
-"""Intake stage: feed records in; dead letters, watchlist changes and candidate leads out.
+"""Intake stage: feed records in; dead letters, watchlist changes, candidate leads and the
+valid events for correlation out (one share per correlation partition that owns one of the
+event's group keys: ``rules.engine.partitioning``).
 
 Per batch: decode and validate every record (pure), apply watchlist changes to Redis in one
 transaction, look up every crossing's vehicle keys in one round trip, run the rule (pure) and
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 
 from fusion.contract import (
     CANDIDATE_LEADS_TOPIC,
+    CORRELATION_PARTITIONS,
     CORRELATION_TOPIC,
     DEAD_LETTER_TOPIC,
     DeadLetterReason,
@@ -26,11 +29,13 @@ from fusion.contract import (
     decode_event,
 )
 from leads.building import build_lead
+from rules.engine.partitioning import shares
 from rules.watchlist import WatchlistEntry, crossing_vehicle_keys, entry_from_event, match_crossing
 from rules.watchlist_redis import WatchlistStore
 from stream_apps.dead_letters import dead_letter
 from stream_apps.metrics import WorkerMetrics
-from stream_apps.records import SOURCE_HEADER, InboundRecord, OutboundRecord
+from stream_apps.progress import progress_records
+from stream_apps.records import SHARE_HEADER, SOURCE_HEADER, InboundRecord, OutboundRecord
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +46,7 @@ class _Batch:
     crossings: list[tuple[InboundRecord, EventEnvelope, PoeCrossingAttributes]] = field(
         default_factory=list)
     watchlist: list[tuple[str, WatchlistEntry]] = field(default_factory=list)
+    progress: dict[str, float] = field(default_factory=dict)  # source -> highest event time
 
 
 class IntakeStage:
@@ -52,7 +58,9 @@ class IntakeStage:
         self._clock = clock
 
     async def handle(self, records: Sequence[InboundRecord]) -> list[OutboundRecord]:
-        """Everything to publish for ``records``: dead letters and candidate leads, in order."""
+        """Everything to publish for ``records``: dead letters, candidate leads and event
+        shares in order, then a progress record per correlation partition
+        (``stream_apps.progress``)."""
         batch = _Batch()
         for record in records:
             self._classify(record, batch)
@@ -61,7 +69,7 @@ class IntakeStage:
             self._metrics.watchlist_changes.labels(action).inc()
         if batch.crossings:
             await self._match(batch)
-        return batch.out
+        return batch.out + progress_records(batch.progress)
 
     def _classify(self, record: InboundRecord, batch: _Batch) -> None:
         try:
@@ -70,9 +78,15 @@ class IntakeStage:
                 self._reject(record, decoded, batch)
                 return
             self._metrics.events_valid.labels(decoded.envelope.feed.value).inc()
-            source = f"{record.origin.topic}:{record.origin.partition}".encode()
-            batch.out.append(OutboundRecord(CORRELATION_TOPIC, decoded.envelope.key.encode(),
-                                            record.value or b"", ((SOURCE_HEADER, source),)))
+            source = f"{record.origin.topic}:{record.origin.partition}"
+            when = decoded.envelope.occurred_at.timestamp()
+            batch.progress[source] = max(when, batch.progress.get(source, when))
+            for share in shares(decoded.envelope, CORRELATION_PARTITIONS):
+                batch.out.append(OutboundRecord(
+                    CORRELATION_TOPIC, share.key.encode(), record.value or b"",
+                    ((SOURCE_HEADER, source.encode()),
+                     (SHARE_HEADER, b"primary" if share.primary else b"secondary")),
+                    partition=share.partition))
             attrs = decoded.attributes
             if isinstance(attrs, WatchlistAttributes):
                 batch.watchlist.append((attrs.action, entry_from_event(decoded.envelope, attrs)))

@@ -3,7 +3,7 @@ feeds, dead-letter reasons, lead categories, agencies and routing outcomes."""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 
 class WorkerMetrics:
@@ -41,8 +41,18 @@ class WorkerMetrics:
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
             registry=registry)
         self.events_correlated = Counter(
-            "fusion_events_correlated_total", "Events evaluated by the rule engine.",
+            "fusion_events_correlated_total",
+            "Events evaluated by the rule engine (counted once, however many partitions "
+            "hold a share of them).",
             registry=registry)
+        self.event_time_lag = Gauge(
+            "fusion_correlation_event_time_lag_seconds",
+            "Wall time minus a correlation partition's watermark: how far behind its rules "
+            "run (includes the allowed lateness).", ["partition"], registry=registry)
+        self.changelog_records = Counter(
+            "fusion_changelog_records_total",
+            "Correlation state records written to the table's changelog (one per changed key "
+            "per batch).", registry=registry)
         self.late_events = Counter(
             "fusion_late_events_total",
             "Events older than the watermark, not evaluated, sent to internal.late-events.",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from stream_apps.dead_letters import RecordOrigin
 
 SOURCE_HEADER = "fusion-source"  # "<topic>:<partition>" a valid event was first read from
+SHARE_HEADER = "fusion-share"  # "primary" or "secondary" (rules.engine.partitioning)
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,6 +15,7 @@ class InboundRecord:
     origin: RecordOrigin
     value: bytes | None
     source: str | None = None  # from SOURCE_HEADER, when the record carries one
+    primary: bool = True  # False only for a "secondary" SHARE_HEADER
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,3 +24,4 @@ class OutboundRecord:
     key: bytes
     value: bytes
     headers: tuple[tuple[str, bytes], ...] = ()
+    partition: int | None = None  # None: the producer's partitioner picks by key

@@ -1,15 +1,17 @@
 """The rule set a worker runs, swappable while it runs (hot reload).
 
-The correlate agent reads ``runtime.rules`` and ``runtime.engine`` for every event; the
-rule-sets agent replaces both when a new rule set is published. The new engine shares the
-old one's state store, so windows, held events and pending absences of rules that stay
-carry over; state of a removed rule is left to expire.
+The rule-sets agent replaces ``runtime.rules`` when a new rule set is published; each
+correlation partition builds its engine with ``engine_for`` and rebuilds it when the rule
+set's digest changes. The new engine shares the old one's state store, so windows, held
+events and pending absences of rules that stay carry over; state of a removed rule is left to
+expire.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,13 +29,16 @@ log = logging.getLogger(__name__)
 @dataclass
 class RuleRuntime:
     rules: RuleSet
-    engine: RuleEngine
     source: str
+    lateness: dt.timedelta
 
-    def swap(self, rules: RuleSet, *, source: str, store: StateStore,
-             lateness: dt.timedelta) -> None:
-        self.engine = RuleEngine(rules.rules, aliases=rules.aliases, state=store,
-                                 allowed_lateness=lateness, self_watermarking=False)
+    def engine_for(self, store: StateStore, owns: Callable[[str], bool]) -> RuleEngine:
+        """An engine of the current rule set over one partition's state; the caller moves
+        its watermark (``self_watermarking=False``)."""
+        return RuleEngine(self.rules.rules, aliases=self.rules.aliases, state=store,
+                          allowed_lateness=self.lateness, self_watermarking=False, owns=owns)
+
+    def swap(self, rules: RuleSet, *, source: str) -> None:
         self.rules, self.source = rules, source
         log.info("now running rule set %s (%d rules) from %s", rules.digest[:12],
                  len(rules.rules), source)

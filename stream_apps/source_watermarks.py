@@ -1,36 +1,36 @@
-"""Event time per source partition: the correlate stage's watermark is the slowest active
-source's highest event time minus the allowed lateness (as Flink does), not the highest
-event time of all. A bulk load of many topics, read at different speeds, then does not mark
-the slower topics' events late. A source silent for ``idle_after`` seconds of wall time no
-longer holds event time back; when every source is silent, all that was seen is complete and
-the watermark is the highest event time seen minus the lateness. Pure: wall time is passed
-in; state is plain JSON kept in the engine's store (so it survives a restart with the rest
-of the rule state)."""
+"""Event time per source partition: a correlation partition's watermark is the slowest
+active source's highest event time minus the allowed lateness (as Flink does), not the
+highest event time of all. A bulk load of many topics, read at different speeds, then does
+not mark the slower topics' events late. A source silent for ``idle_after`` seconds of wall
+time no longer holds event time back; when every source is silent, all that was seen is
+complete and the watermark is the highest event time seen minus the lateness.
+
+Kept in memory, not in the state table: the engine's own watermark is persisted and never
+moves back, so after a restart this only has to relearn which sources are active. Until
+``idle_after`` seconds have passed since it started (the warm-up), it gives no watermark, so
+a source that shows up a moment later than another is not marked late by it. Pure: wall
+time is passed in."""
 
 from __future__ import annotations
 
-from rules.engine import StateStore
-
-SOURCES_KEY = "engine/sources"
-
 
 class SourceWatermarks:
-    def __init__(self, store: StateStore, *, idle_after: float, lateness: float) -> None:
-        self._store = store
+    def __init__(self, *, idle_after: float, lateness: float, started: float) -> None:
         self._idle_after = idle_after
         self._lateness = lateness
+        self._ready_at = started + idle_after
+        self._sources: dict[str, tuple[float, float]] = {}  # source -> (top event time, wall)
 
     def observe(self, source: str, event_time: float, wall: float) -> None:
-        sources = self._store.get(SOURCES_KEY) or {}
-        top, _ = sources.get(source, (event_time, wall))
-        sources[source] = [max(top, event_time), wall]
-        self._store.set(SOURCES_KEY, sources)
+        top, _ = self._sources.get(source, (event_time, wall))
+        self._sources[source] = (max(top, event_time), wall)
 
     def watermark(self, wall: float) -> float | None:
-        """The watermark the sources allow (None before the first event)."""
-        sources = self._store.get(SOURCES_KEY) or {}
-        if not sources:
+        """The watermark the sources allow (None before the first event and while warming
+        up)."""
+        if not self._sources or wall < self._ready_at:
             return None
-        active = [float(top) for top, seen in sources.values() if wall - seen <= self._idle_after]
-        latest = active or [max(float(top) for top, _ in sources.values())]
+        sources = self._sources.values()
+        active = [top for top, seen in sources if wall - seen <= self._idle_after]
+        latest = active or [max(top for top, _ in sources)]
         return min(latest) - self._lateness

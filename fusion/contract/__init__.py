@@ -59,6 +59,7 @@ from fusion.contract.lead import EvidenceRef, Lead, LeadId, RuleHit, ScoreContri
 from fusion.contract.ports import Port
 from fusion.contract.topics import (
     CANDIDATE_LEADS_TOPIC,
+    CORRELATION_PARTITIONS,
     CORRELATION_TOPIC,
     DEAD_LETTER_TOPIC,
     LATE_EVENTS_TOPIC,
@@ -72,7 +73,8 @@ from fusion.contract.topics import (
 )
 
 __all__ = [
-    "AGENCY_COUNTRY", "CANDIDATE_LEADS_TOPIC", "CORRELATION_TOPIC", "DEAD_LETTER_TOPIC",
+    "AGENCY_COUNTRY", "CANDIDATE_LEADS_TOPIC", "CORRELATION_PARTITIONS", "CORRELATION_TOPIC",
+    "DEAD_LETTER_TOPIC",
     "FEEDS", "LATE_EVENTS_TOPIC", "PRIORITY_ORDER", "RULE_SETS_TOPIC",
     "SCHEMA_VERSION", "TLP_ORDER", "Agency", "ApprehensionAttributes", "BulkCashAttributes",
     "Commodity", "Concealment", "Container", "Conveyance", "Coordinates", "Country", "Credibility",

@@ -11,9 +11,12 @@ from fusion.contract.feeds import FEEDS
 
 DEAD_LETTER_TOPIC = "feeds.dlq"
 CANDIDATE_LEADS_TOPIC = "internal.leads"
-# Valid events for the correlation stage. One partition until events are repartitioned by
-# entity key: every event of one entity must reach the same rule state.
+# Valid events for the correlation stage, repartitioned by group key: an event goes to every
+# partition that owns one of its entities' keys (rules.engine.partitioning), so all events of
+# one entity reach the same rule state. Its partition count is fixed: the state table is
+# co-partitioned with it, and changing it re-homes every key (reset the state, then replay).
 CORRELATION_TOPIC = "internal.events"
+CORRELATION_PARTITIONS = 4
 LATE_EVENTS_TOPIC = "internal.late-events"
 # The published rule set (hot reload); compacted, so the latest one is always there.
 RULE_SETS_TOPIC = "control.rule-sets"
@@ -56,7 +59,7 @@ def all_topics() -> list[TopicSpec]:
     specs = [TopicSpec(name, FEED_PARTITIONS, {"retention.ms": week_ms}) for name in feed_topics()]
     specs.append(TopicSpec(DEAD_LETTER_TOPIC, 1, {"retention.ms": str(30 * 24 * 3600 * 1000)}))
     specs.append(TopicSpec(CANDIDATE_LEADS_TOPIC, FEED_PARTITIONS, {"retention.ms": week_ms}))
-    specs.append(TopicSpec(CORRELATION_TOPIC, 1, {"retention.ms": week_ms}))
+    specs.append(TopicSpec(CORRELATION_TOPIC, CORRELATION_PARTITIONS, {"retention.ms": week_ms}))
     specs.append(TopicSpec(LATE_EVENTS_TOPIC, 1, {"retention.ms": str(30 * 24 * 3600 * 1000)}))
     specs.append(TopicSpec(RULE_SETS_TOPIC, 1, {"cleanup.policy": "compact"}))
     specs.extend(

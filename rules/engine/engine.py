@@ -19,7 +19,7 @@ the held event and its index, and only the rule states that changed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from fusion.contract import Entity, EventEnvelope, Feed
@@ -78,10 +78,15 @@ class RuleEngine:
         allowed_lateness: dt.timedelta = DEFAULT_LATENESS,
         state: StateStore | None = None,
         self_watermarking: bool = True,
+        owns: Callable[[str], bool] | None = None,
     ) -> None:
         """``self_watermarking=False``: ``process`` never moves the watermark; the caller
-        does, with ``advance`` (e.g. from per-source event times)."""
+        does, with ``advance`` (e.g. from per-source event times).
+
+        ``owns``: when the state is split over partitions (``partitioning``), whether this
+        engine's partition owns a group key; events are applied only to the keys it owns."""
         self._lateness = seconds(allowed_lateness)
+        self._owns = owns
         self._self_watermarking = self_watermarking
         self._store: StateStore = state if state is not None else InMemoryStore()
         self._matches: dict[str, MatchRule] = {}
@@ -125,8 +130,10 @@ class RuleEngine:
         """How many rule clauses an event of ``feed`` is tested against."""
         return len(self._routes.get(feed, ()))
 
-    def process(self, event: EventEnvelope, ctx: EvalContext = NOTHING_WATCHLISTED
-                ) -> EngineResult:
+    def process(self, event: EventEnvelope, ctx: EvalContext = NOTHING_WATCHLISTED, *,
+                primary: bool = True) -> EngineResult:
+        """Evaluate ``event``. ``primary=False``: this is a secondary share of an event whose
+        primary share another partition evaluates, so match rules do not fire here."""
         clock = self._clock()
         when = event.occurred_at.timestamp()
         if clock.get("watermark") is not None and when < clock["watermark"]:
@@ -137,7 +144,8 @@ class RuleEngine:
         for route in self._index.passing(probe, ctx):
             match = self._matches.get(route.rule_id)
             if match is not None:
-                findings.append(match_finding(match, event))
+                if primary:
+                    findings.append(match_finding(match, event))
             else:
                 matched.append([route.rule_id, route.clause])
         if matched:
@@ -175,7 +183,7 @@ class RuleEngine:
     def _release(self, watermark: float) -> list[Finding]:
         """Hand the held events older than ``watermark`` to their rules, oldest first."""
         findings: list[Finding] = []
-        plans, get = self._plans, self._store.get
+        plans, get, owns = self._plans, self._store.get, self._owns
         for held in self._buffer.release(watermark):
             self._cache.remember(held.entry, held.event)
             groups: Groups = {}  # the event's entity groups, shared by the rules it matched
@@ -187,6 +195,8 @@ class RuleEngine:
                 if members is None:
                     members = groups[plan.grouping] = group_entities(held.event, *plan.grouping)
                 for key, _entity in members:
+                    if owns is not None and not owns(key):
+                        continue  # another partition keeps this key's state
                     stored = get(plan.prefix + key)
                     if stored is None and plan.idle:
                         continue  # nothing to extend, and this clause starts nothing

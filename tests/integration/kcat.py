@@ -15,6 +15,10 @@ class KcatMessage:
     offset: int
     key: str | None
     payload: str | None
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def header(self, name: str) -> str | None:
+        return next((value for key, value in self.headers if key == name), None)
 
     def json(self) -> Any:
         return json.loads(self.payload or "null")
@@ -59,8 +63,10 @@ def parse(stdout: str) -> list[KcatMessage]:
     for line in stdout.splitlines():
         if line.strip():
             doc = json.loads(line)
+            flat = doc.get("headers") or []  # kcat -J: [name, value, name, value, ...]
             out.append(KcatMessage(doc["topic"], doc["partition"], doc["offset"], doc.get("key"),
-                                   doc.get("payload")))
+                                   doc.get("payload"), tuple(zip(flat[::2], flat[1::2],
+                                                                 strict=True))))
     return out
 
 

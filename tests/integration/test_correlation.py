@@ -8,10 +8,13 @@ import datetime as dt
 import pytest
 
 from fusion.contract import (
+    CORRELATION_PARTITIONS,
     LATE_EVENTS_TOPIC,
     Agency,
     lead_topic,
 )
+from rules.engine.partitioning import shares
+from stream_apps.correlate import LATE_PARTITION_HEADER
 from tests.integration import kcat
 from tests.integration.conftest import (
     Stack,
@@ -58,8 +61,16 @@ def test_late_event_goes_to_the_side_topic(stack: Stack, worker: Worker) -> None
     before = metric_value(worker.metrics_url, "fusion_late_events_total",
                           'feed="poe-crossings"')
     publish(stack, [old])
-    wait_until(lambda: any(m.key == old.key for m in
-                           kcat.read_to_end(stack.bootstrap, LATE_EVENTS_TOPIC, start)),
-               timeout=15, what="the late crossing on internal.late-events", every=0.25)
+    # The crossing names a vehicle and a driver: one share per partition owning either key,
+    # each refused (late) by its own partition and reported with that partition.
+    owners = {s.partition for s in shares(old, CORRELATION_PARTITIONS)}
+
+    def late_in() -> set[int]:
+        return {int(m.header(LATE_PARTITION_HEADER) or -1)
+                for m in kcat.read_to_end(stack.bootstrap, LATE_EVENTS_TOPIC, start)
+                if m.key == old.key}
+
+    wait_until(lambda: late_in() == owners, timeout=15, every=0.25,
+               what=f"the late crossing on internal.late-events from partitions {owners}")
     assert metric_value(worker.metrics_url, "fusion_late_events_total",
-                        'feed="poe-crossings"') == before + 1
+                        'feed="poe-crossings"') == before + len(owners)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from rules.engine import InMemoryStore
 from stream_apps.source_watermarks import SourceWatermarks
 
 
-def _marks(idle_after: float = 5, lateness: float = 10) -> SourceWatermarks:
-    return SourceWatermarks(InMemoryStore(), idle_after=idle_after, lateness=lateness)
+def _marks(idle_after: float = 5, lateness: float = 10, started: float = 0) -> SourceWatermarks:
+    return SourceWatermarks(idle_after=idle_after, lateness=lateness, started=started)
 
 
 def test_the_slowest_active_source_sets_the_watermark() -> None:
@@ -40,7 +39,11 @@ def test_no_watermark_before_the_first_event() -> None:
     assert _marks().watermark(wall=1) is None
 
 
-def test_state_survives_in_the_store() -> None:
-    store = InMemoryStore()
-    SourceWatermarks(store, idle_after=5, lateness=0).observe("feeds.a:0", 42, wall=1)
-    assert SourceWatermarks(store, idle_after=5, lateness=0).watermark(wall=2) == 42
+def test_no_watermark_while_warming_up() -> None:
+    """Just after a (re)start a source read a moment later than another must not be marked
+    late by it: the first ``idle_after`` seconds give no watermark."""
+    marks = _marks(idle_after=5, lateness=0, started=100)
+    marks.observe("feeds.fast:0", 9_000, wall=101)
+    assert marks.watermark(wall=104) is None
+    marks.observe("feeds.slow:0", 1_000, wall=104)
+    assert marks.watermark(wall=105) == 1_000

@@ -1,0 +1,49 @@
+"""Control records on the correlation topic: how event time reaches every partition.
+
+An event is sent only to the partitions owning its keys, so a partition may see no event of
+a busy source for a long time and could not tell "that source is quiet" from "that source
+has nothing for my keys". As Flink broadcasts watermarks to every downstream channel, the
+intake sends, after each batch, one *progress* record to every correlation partition with the
+highest event time it read from each source partition in that batch. It follows that batch's
+event shares on the same partition, so a partition never hears of a time before the events
+of that time have reached it.
+
+A *tick* (from the worker's timer, to every partition) says only that wall time has passed:
+when nothing at all comes in, event time moves on by the idle time so absences still close.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from fusion.contract import CORRELATION_PARTITIONS, CORRELATION_TOPIC
+from stream_apps.records import OutboundRecord
+
+TICK_KEY = b"tick"
+PROGRESS_KEY = b"progress"
+
+
+def tick_record() -> tuple[bytes, bytes]:
+    """The key and value of a tick: 'nothing else to say, but time has passed'."""
+    return TICK_KEY, json.dumps({"tick": True}).encode()
+
+
+def progress_records(sources: Mapping[str, float],
+                     partitions: int = CORRELATION_PARTITIONS) -> list[OutboundRecord]:
+    """One progress record per correlation partition: ``{"sources": {source: event time}}``
+    (event time in seconds since the epoch); none when nothing was read."""
+    if not sources:
+        return []
+    value = json.dumps({"sources": dict(sources)}, sort_keys=True).encode()
+    return [OutboundRecord(CORRELATION_TOPIC, PROGRESS_KEY, value, partition=p)
+            for p in range(partitions)]
+
+
+def read_progress(value: bytes | None) -> dict[str, float]:
+    """The source event times of a progress record (an empty dict for a malformed one)."""
+    try:
+        sources = json.loads(value or b"{}").get("sources", {})
+        return {str(k): float(v) for k, v in sources.items()}
+    except (ValueError, AttributeError, TypeError):
+        return {}
