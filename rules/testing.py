@@ -8,12 +8,14 @@ as if enabled: its tests must keep passing before it is switched on.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from rules.engine import RuleEngine
 from rules.engine.compiled import EvalContext
+from rules.engine.engine import DEFAULT_LATENESS
 from rules.finding_match import compare_findings
 from rules.findings import Finding
 from rules.language import RuleSpec
@@ -109,6 +111,11 @@ def run_case(rule: RuleSpec, case: LoadedCase, *,
                 late.append(event.event_id)
         if case.advance_to is not None:
             findings += engine.advance(case.advance_to)
+        elif rule.kind == "match" and case.events:
+            # A match rule that asks watchlisted: fires when the watermark passes its event
+            # (rules.engine.watch); let it pass the last one.
+            last = max(event.occurred_at for event in case.events)
+            findings += engine.advance(last + DEFAULT_LATENESS + dt.timedelta(seconds=1))
     except Exception as exc:  # a case that crashes the engine is a failed case, not a crash
         return [f"the engine raised {type(exc).__name__}: {exc}"]
     messages = compare_findings([f for f in findings if f.rule.rule_id == rule.id],

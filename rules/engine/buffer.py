@@ -31,6 +31,8 @@ class Held:
     entry: Entry
     event: EventEnvelope
     matched: list[list[str]]
+    extra: JsonDict | None = None
+    """What the engine kept with the event beyond its clauses (``hold(extra=...)``)."""
 
 
 class ReorderBuffer:
@@ -39,14 +41,16 @@ class ReorderBuffer:
         self._events: dict[str, tuple[float, EventEnvelope]] = {}
 
     def hold(self, event: EventEnvelope, when: float, key: str,
-             matched: list[list[str]]) -> None:
+             matched: list[list[str]], extra: JsonDict | None = None) -> None:
         """Keep ``event`` (at event time ``when``) until released; a key held twice keeps the
-        first."""
+        first. ``extra``: plain JSON the engine wants back with the event (stored as "x")."""
         held_key = _held_key(key)
         if self._store.get(held_key) is not None:
             return
         entry = make_entry(event)
         entry["m"] = matched
+        if extra:
+            entry["x"] = extra
         self._store.set(held_key, entry)
         index = self._store.get(INDEX_KEY) or {"due": []}
         bisect.insort(index["due"], [when, key])
@@ -79,7 +83,7 @@ class ReorderBuffer:
             event = cached[1]
         else:  # held before a restart: rebuild it from its JSON, once
             event = EventEnvelope.model_validate(held["e"])
-        return Held(entry=entry, event=event, matched=held["m"])
+        return Held(entry=entry, event=event, matched=held["m"], extra=held.get("x"))
 
     def adopt_legacy(self) -> None:
         """Move events held in the older single-value layout into this one."""

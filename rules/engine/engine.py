@@ -9,7 +9,9 @@ wait in a reorder buffer until the watermark passes them, and are then handed to
 oldest first (ties by event key). So any arrival order within the lateness bound gives the
 same findings, and a replay gives the same lead ids; the price is that a stateful finding
 comes out up to ``allowed_lateness`` of event time after its last event. A caller whose
-stream goes quiet calls ``advance`` with a watermark from its own clock.
+stream goes quiet calls ``advance`` with a watermark from its own clock. Clauses that ask
+``watchlisted:`` (match rules too) are deferred: their events are held and the clause is
+evaluated on release, against the watchlist as it stood at the event's time (``watch``).
 
 State (see ``state``): ``engine/clock``, the reorder buffer (``buffer``), pending deadlines
 (``deadlines``) and ``rule/<rule id>/<group key>``. Per event the engine writes the clock,
@@ -23,13 +25,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from fusion.contract import Entity, EventEnvelope, Feed
-from rules.engine.buffer import ReorderBuffer
+from fusion.resolution.keys import entity_keys
+from rules.engine.buffer import Held, ReorderBuffer
 from rules.engine.compiled import CompiledFilter, EvalContext, compile_filter
 from rules.engine.deadlines import Deadlines
 from rules.engine.index import RouteIndex
 from rules.engine.kinds import StatefulKind, match_finding, stateful_kind
 from rules.engine.probe import Probe
 from rules.engine.state import InMemoryStore, JsonDict, StateStore
+from rules.engine.watch import EventTimeWatchlist, asks_watchlist
 from rules.engine.windows import EventCache, group_entities, seconds, to_time
 from rules.findings import Finding
 from rules.language.spec import MatchRule, RuleSpec
@@ -37,6 +41,7 @@ from rules.language.spec import MatchRule, RuleSpec
 DEFAULT_LATENESS = dt.timedelta(minutes=10)
 NOTHING_WATCHLISTED = EvalContext()
 CLOCK_KEY = "engine/clock"
+WATCHLIST_ENTRY = ["", "watchlist-entry"]  # held only to be applied to the event-time watchlist
 
 Groups = dict[tuple[str, str | None], list[tuple[str, Entity]]]
 
@@ -95,11 +100,14 @@ class RuleEngine:
         self._cache = EventCache()
         self._routes: dict[Feed, list[_Route]] = {}
         self._clauses: list[_Route] = []
+        self._deferred: dict[Feed, list[_Route]] = {}  # clauses asking watchlisted: (watch.py)
+        self._deferred_tests: dict[tuple[str, str], CompiledFilter] = {}
         for rule in rules:
             if rule.enabled:
                 self._add(rule, aliases or {})
         self._index = RouteIndex(self._clauses)
         self._buffer = ReorderBuffer(self._store)
+        self._watch = EventTimeWatchlist(self._store)
         self._deadlines = Deadlines(self._store, [r for r, k in self._kinds.items() if k.timed])
         self._adopted = False
 
@@ -116,6 +124,12 @@ class RuleEngine:
                     kind, kind.grouping(clause), kind.idle_when_empty(clause), f"rule/{rule.id}/")
         for clause, spec in clauses:
             compiled = compile_filter(spec, aliases=aliases)
+            if asks_watchlist(spec):  # evaluated when released, against event-time entries
+                self._deferred_tests[(rule.id, clause)] = compiled
+                for feed in sorted(compiled.feeds):
+                    self._deferred.setdefault(feed, []).append(
+                        _Route(-1, rule.id, clause, compiled))
+                continue
             route = _Route(len(self._clauses), rule.id, clause, compiled)
             self._clauses.append(route)
             for feed in sorted(compiled.feeds):
@@ -128,7 +142,7 @@ class RuleEngine:
 
     def routes_for(self, feed: Feed) -> int:
         """How many rule clauses an event of ``feed`` is tested against."""
-        return len(self._routes.get(feed, ()))
+        return len(self._routes.get(feed, ())) + len(self._deferred.get(feed, ()))
 
     def process(self, event: EventEnvelope, ctx: EvalContext = NOTHING_WATCHLISTED, *,
                 primary: bool = True) -> EngineResult:
@@ -148,8 +162,19 @@ class RuleEngine:
                     findings.append(match_finding(match, event))
             else:
                 matched.append([route.rule_id, route.clause])
+        extra = None
+        deferred = [[r.rule_id, r.clause] for r in self._deferred.get(event.feed, ())
+                    if r.test.types is None or event.type in r.test.types]
+        if deferred:
+            matched += deferred
+            # What the caller's context says now, kept for the evaluation at release.
+            listed = sorted({key for entity in event.entities for key in entity_keys(entity)
+                             if ctx.watchlisted(key)})
+            extra = {"p": primary, "w": listed}
+        if event.feed is Feed.WATCHLIST:
+            matched.append(WATCHLIST_ENTRY)
         if matched:
-            self._buffer.hold(event, when, event.key, matched)
+            self._buffer.hold(event, when, event.key, matched, extra)
         seen: float | None = clock.get("max_seen")
         moved = seen is None or when > seen
         if moved:
@@ -187,7 +212,21 @@ class RuleEngine:
         for held in self._buffer.release(watermark):
             self._cache.remember(held.entry, held.event)
             groups: Groups = {}  # the event's entity groups, shared by the rules it matched
+            probe: Probe | None = None
             for rule_id, clause in held.matched:
+                if [rule_id, clause] == WATCHLIST_ENTRY:
+                    self._watch.apply(held.event)
+                    continue
+                deferred = self._deferred_tests.get((rule_id, clause))
+                if deferred is not None:
+                    probe = probe or Probe(held.event)
+                    if not deferred.where(probe, self._watch_context(held)):
+                        continue
+                    match = self._matches.get(rule_id)
+                    if match is not None:
+                        if (held.extra or {}).get("p", True):
+                            findings.append(match_finding(match, held.event))
+                        continue
                 plan = plans.get((rule_id, clause))
                 if plan is None:  # the rule was removed or disabled since the event was held
                     continue
@@ -205,6 +244,13 @@ class RuleEngine:
                                                 key=key)
                     self._save(rule_id, key, plan, state, existed=stored is not None)
         return findings
+
+    def _watch_context(self, held: Held) -> EvalContext:
+        """``watchlisted:`` for a released event: listed at its event time here, or listed
+        in the caller's context when it arrived (``watch``)."""
+        at = float(held.entry["t"])
+        then = frozenset((held.extra or {}).get("w", ()))
+        return EvalContext(watchlisted=lambda key: key in then or self._watch.listed(key, at))
 
     def _expire(self, watermark: float) -> list[Finding]:
         """Fire the pending absences whose deadline the watermark has passed."""

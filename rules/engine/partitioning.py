@@ -18,8 +18,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fusion.contract import EventEnvelope
+from fusion.contract import EventEnvelope, Feed
 from fusion.resolution.keys import entity_keys
+
+BROADCAST_FEEDS = frozenset({Feed.WATCHLIST})
+"""Feeds whose events go to every partition: each engine keeps the whole watchlist in event
+time (``watch.py``), as Flink's broadcast state pattern does."""
 
 
 def group_keys(event: EventEnvelope) -> list[str]:
@@ -74,13 +78,17 @@ class Share:
 
 
 def shares(event: EventEnvelope, partitions: int) -> list[Share]:
-    """The copies of ``event`` to send: one per partition owning any of its group keys, the
-    primary first; an event with no keyed entity is one primary share."""
+    """The copies of ``event`` to send: one per partition owning any of its group keys (every
+    partition for a broadcast feed), the primary first; an event with no keyed entity is one
+    primary share."""
     keys = group_keys(event) or [event.key]
     by_partition: dict[int, str] = {}
     for key in keys:
         by_partition.setdefault(partition_of(key, partitions), key)
     primary = partition_of(keys[0], partitions)
+    if event.feed in BROADCAST_FEEDS:
+        for partition in range(partitions):
+            by_partition.setdefault(partition, keys[0])
     return [Share(partition, key, partition == primary) for partition, key in by_partition.items()]
 
 

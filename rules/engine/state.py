@@ -7,6 +7,7 @@ Faust table backed by a changelog topic can hold it as well as a dict can. Keys 
 - ``engine/buffer``           events waiting for the watermark (the reorder buffer)
 - ``rule/<rule id>/<key>``    one rule's state for one group key
 - ``deadlines/<rule id>``     pending absence deadlines: group key -> deadline
+- ``watch/<entity key>``      the watchlist in event time (``watch``)
 """
 
 from __future__ import annotations

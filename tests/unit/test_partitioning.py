@@ -22,7 +22,7 @@ from rules.engine.partitioning import KeyOwner, group_keys, murmur2, partition_o
 from rules.findings import Finding
 from rules.loader import load_catalogue
 from rules.watchlist import WatchlistEntry, entry_from_event
-from tests.factories import crossing
+from tests.factories import crossing, listing
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "rules" / "catalogue"
 START = dt.datetime(2026, 3, 2, 6, tzinfo=dt.UTC)
@@ -117,3 +117,11 @@ def test_any_split_finds_the_same(partitions: int, seed: int) -> None:
     one = _run(events, 1)
     assert one  # the planted patterns fire
     assert Counter(_run(events, partitions)) == Counter(one)
+
+
+def test_watchlist_entries_go_to_every_partition() -> None:
+    """Each partition's engine keeps the whole watchlist in event time (rules.engine.watch)."""
+    entry = listing("ABC1234")
+    split = shares(entry, 5)
+    assert sorted(s.partition for s in split) == [0, 1, 2, 3, 4]
+    assert sum(s.primary for s in split) == 1
