@@ -10,6 +10,7 @@
     fusion rules lint|test|backtest|publish    check the rule catalogue and run its tests
     fusion worker                    run the stream worker (intake and dispatch)
     fusion simulate                  publish simulated agency traffic
+    fusion evaluate                  score the leads of a simulated run against its ground truth
 
 Every connection setting comes from FUSION_* environment variables (see README.md).
 """
@@ -27,6 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from fusion.commands import (
+    evaluate_cmd,
     import_cmd,
     ingest_cmd,
     leads_cmd,
@@ -110,6 +112,7 @@ simulated hour), so a day of corridor traffic takes about 3000 events. Same --se
                           help="the worker's allowed lateness, added to due_by (default 600, "
                                "FUSION_ALLOWED_LATENESS)")
     simulate.set_defaults(handler=_simulate)
+    evaluate_cmd.register(commands)
     return parser
 
 

@@ -8,7 +8,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from prometheus_client import CollectorRegistry, Counter, start_http_server
@@ -16,7 +16,7 @@ from pydantic import Field
 
 from fusion.settings import ConnectionSettings
 from producers.publisher import FeedPublisher
-from producers.scenario import CorridorScenario
+from producers.scenario import CorridorScenario, Item
 from producers.traffic import TrafficGenerator
 
 log = logging.getLogger(__name__)
@@ -84,10 +84,12 @@ def _now() -> dt.datetime:
 def run_corridor(
     settings: SimulatorSettings, scenario: CorridorScenario, *, rate: float,
     total: int | None, ground_truth: Path | None, stop: threading.Event | None = None,
+    on_delivered: Callable[[Sequence[Item]], None] | None = None,
 ) -> int:
     """Publish the corridor scenario at ``rate`` events per second (wall time) until ``total``
     events (None: forever) or ``stop``. Each ground-truth record is appended to
-    ``ground_truth`` once all its events are delivered."""
+    ``ground_truth`` once all its events are delivered; ``on_delivered`` is called with each
+    batch once the broker has it."""
     stop = stop or threading.Event()
     published = _published_counter(settings)
     items = scenario.items(total)
@@ -103,6 +105,8 @@ def run_corridor(
                     break
                 publisher.publish(item.event for item in batch)
                 sent += len(batch)
+                if on_delivered is not None:
+                    on_delivered(batch)
                 for item in batch:
                     published.labels(item.event.feed.value).inc()
                     if truth_file is not None:

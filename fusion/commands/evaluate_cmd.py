@@ -1,0 +1,253 @@
+"""``fusion evaluate``: run the corridor scenario through the live pipeline and compare the
+leads the agencies receive with its ground truth (``producers.scenario.evaluation``)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from fusion.commands import evaluate_kafka as kafka
+from fusion.commands.evaluate_report import render_markdown, render_text
+from fusion.commands.topics_cmd import create_topics
+from fusion.contract import CORRELATION_TOPIC, LATE_EVENTS_TOPIC, Agency, lead_topic
+from fusion.errors import ConfigurationError
+from fusion.redis_client import connect_redis
+from leads.subscriptions import Subscription
+from leads.subscriptions_redis import SubscriptionStore
+from producers.scenario import CorridorScenario, Item, demo_subscriptions, planted_size
+from producers.scenario.corridor import MIN_BACKGROUND_PER_CHUNK
+from producers.scenario.evaluation import Report, evaluate
+from producers.simulator import SimulatorSettings, run_corridor
+
+DESCRIPTION = """Measure lead quality on the running stack (Kafka, Redis and 'fusion worker').
+
+What it does: creates missing topics, subscribes the demo agencies in Redis (as 'fusion
+subscriptions seed-demo'), notes the end of every leads.<agency> topic, publishes the corridor
+scenario ('fusion simulate --scenario corridor': background traffic with one pattern of every
+catalogue rule planted per chunk of 5000 events) at --rate events/s, then reads the agency
+topics until every expected lead has arrived or --settle seconds pass with nothing new.
+Absence rules fire hours of event time after their last event, so when a record's due_by
+(fires_at + --lateness) lies past the scenario's end, a sparse background tail (nothing
+planted, 12 events per simulated hour) follows at the same rate until event time passes it.
+
+What is compared: each ground-truth record (a finding a planted pattern should produce: rule
+id, evidence event ids, who may and who may not receive it) with the leads received.
+  recall           records found / records. Found = some lead has a rule hit with the
+                   record's rule id and evidence that includes all the record's events.
+  precision        distinct lead ids that match a record / distinct lead ids received.
+                   Background traffic is built never to lead, so every other lead is noise.
+                   Leads with no evidence from this run (another producer's, or an earlier
+                   run's window closing now) are counted as foreign, in neither number.
+  duplicates       records matched by more than one lead id (one activity, several leads;
+                   revisions of one lead id are one lead). Should be 0.
+  wrong recipients a matching lead delivered to an agency its handling withholds, or that is
+                   not among the expected recipients. Must be 0.
+  missed recip.    an expected recipient of a found record that got no lead for it.
+  latency          receive time of the first matching lead minus the publish time of the
+                   pattern's last planted event (wall seconds; p50, p95, max). Stateful rules
+                   wait for the watermark, so this includes the worker's allowed lateness
+                   in event time, compressed by the publish rate.
+Missed records are listed with their rule id and evidence ids, and with what can explain them:
+planted events the worker sent to internal.late-events, planted events that never reached
+internal.events, and leads resting on some of the planted events ("near leads", e.g. the
+rule fired on part of the pattern, or another rule took the events).
+
+Exit status: 0 when recall >= --min-recall and no wrong-recipient delivery, 1 otherwise, 2 on
+a usage or connection error. Event time starts past anything the worker has seen (see
+--start), so runs can repeat against one worker."""
+
+TAIL_SEED = 1_000_003  # the tail's seed offset: its entities and event ids are its own
+TAIL_PER_HOUR = 12.0  # background events per simulated hour in the tail
+TAIL_CHUNK = 500
+TAIL_MARGIN = dt.timedelta(hours=1)  # event time past the last due_by
+
+EPILOG = """examples:
+  fusion evaluate                                  5000 events at 100/s, about a minute
+  fusion evaluate --events 20000 --rate 400 --json report.json
+  fusion evaluate --events 300 --rate 50 --settle 20 --markdown report.md"""
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "evaluate", help="run the corridor scenario through the pipeline and score the leads",
+        description=DESCRIPTION, epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=5000, metavar="N",
+                        help=f"events to publish (default 5000 = one chunk; at least "
+                             f"{planted_size() + MIN_BACKGROUND_PER_CHUNK} to plant every rule)")
+    parser.add_argument("--rate", type=float, default=100.0,
+                        help="events per second of wall time (default 100)")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="scenario seed (default: the start hour's number since 1970, so "
+                             "repeated runs on one worker never reuse event ids or entities; "
+                             "the report header names seed and start to repeat a run)")
+    parser.add_argument("--start", type=_aware_time, default=None, metavar="ISO",
+                        help="event time of the first event (default: the next hour past "
+                             "the newest event time on internal.events plus the idle time "
+                             "since, so the worker's watermark never makes it late)")
+    parser.add_argument("--lateness", type=float, default=600.0, metavar="SECONDS",
+                        help="the worker's FUSION_ALLOWED_LATENESS, for due_by in the ground "
+                             "truth (default 600)")
+    parser.add_argument("--settle", type=float, default=30.0, metavar="SECONDS",
+                        help="after the last publish, stop once this long passes with no new "
+                             "lead (default 30); set it above the worker's allowed lateness "
+                             "for stateful rules to close at the end of a short run")
+    parser.add_argument("--min-recall", type=float, default=0.95,
+                        help="exit 1 below this recall (default 0.95)")
+    parser.add_argument("--json", type=Path, default=None, metavar="FILE",
+                        help="write the full report (every record's outcome) as JSON")
+    parser.add_argument("--markdown", type=Path, default=None, metavar="FILE",
+                        help="write the summary and the missed records as Markdown")
+    parser.add_argument("--ground-truth", type=Path, default=None, metavar="FILE",
+                        help="also write the ground-truth records (JSON Lines)")
+    parser.set_defaults(handler=run)
+
+
+def _aware_time(text: str) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO time: {text!r}") from None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def run(args: argparse.Namespace) -> int:
+    smallest = planted_size() + MIN_BACKGROUND_PER_CHUNK
+    if args.events < smallest:
+        raise ConfigurationError(f"--events {args.events} plants nothing; use at least "
+                                 f"{smallest}")
+    if args.rate <= 0 or args.settle <= 0:
+        raise ConfigurationError("--rate and --settle must be above 0")
+    settings = SimulatorSettings(simulator_metrics_port=0)
+    create_topics(settings.kafka_bootstrap)
+    subscriptions = asyncio.run(_install_demo_subscriptions(settings))
+    scan = kafka.open_consumer(settings.kafka_bootstrap)
+    leads = kafka.open_consumer(settings.kafka_bootstrap)
+    try:
+        start = args.start or kafka.clear_start(scan, dt.datetime.now(dt.UTC))
+        seed = args.seed if args.seed is not None else int(start.timestamp()) // 3600
+        scenario = CorridorScenario(seed, start=start, subscriptions=subscriptions,
+                                    lateness=dt.timedelta(seconds=args.lateness))
+        report = _run(args, settings, scenario, scan, leads)
+    finally:
+        scan.close()
+        leads.close()
+    print(render_text(report, header=f"--seed {seed} --start {start:%Y-%m-%dT%H:%MZ}, "
+                                     f"{args.events} events at {args.rate:g}/s",
+                      min_recall=args.min_recall))
+    if args.json:
+        args.json.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    if args.markdown:
+        args.markdown.write_text(render_markdown(report, min_recall=args.min_recall),
+                                 encoding="utf-8")
+    failed = (report.recall or 0.0) < args.min_recall or bool(report.wrong_recipients)
+    return 1 if failed else 0
+
+
+def _run(args: argparse.Namespace, settings: SimulatorSettings, scenario: CorridorScenario,
+         scan: Any, leads: Any) -> Report:
+    side = kafka.end_offsets(scan, [LATE_EVENTS_TOPIC, CORRELATION_TOPIC])
+    collector = kafka.LeadCollector(leads, kafka.end_offsets(leads, [lead_topic(a)
+                                                                     for a in Agency]))
+    published = _Published(collector, scenario.start)
+    with tqdm(total=args.events, desc="publish", unit="ev", file=sys.stderr,
+              disable=None) as published.bar:
+        run_corridor(settings, scenario, rate=args.rate, total=args.events,
+                     ground_truth=None, on_delivered=published.delivered)
+    if args.ground_truth:
+        args.ground_truth.write_text("".join(_json_line(t) for t in published.truths),
+                                     encoding="utf-8")
+    _publish_tail(args, settings, scenario, published)
+    truths, at = published.truths, published.at
+    report = _settle(collector, truths, at, settle=args.settle)
+    if report.missed:
+        late = kafka.event_keys(scan, {tp: o for tp, o in side.items()
+                                       if tp.topic == LATE_EVENTS_TOPIC})
+        seen = kafka.event_keys(scan, {tp: o for tp, o in side.items()
+                                       if tp.topic == CORRELATION_TOPIC})
+        report = evaluate(truths, collector.deliveries, at, late=late, correlated=seen)
+    return report
+
+
+class _Published:
+    """What has been published: ground truth, publish times, the newest event time."""
+
+    def __init__(self, collector: kafka.LeadCollector, start: dt.datetime) -> None:
+        self.collector = collector
+        self.truths: list[dict[str, Any]] = []
+        self.at: dict[str, dt.datetime] = {}
+        self.newest = start
+        self.bar: Any = None
+        self.until: dt.datetime | None = None
+        self.stop = threading.Event()
+
+    def delivered(self, batch: Sequence[Item]) -> None:
+        now = dt.datetime.now(dt.UTC)
+        for item in batch:
+            self.at[item.event.key] = now
+            self.truths.extend(t.to_json() for t in item.completes)
+            self.newest = max(self.newest, item.event.occurred_at)
+        if self.bar is not None:
+            self.bar.update(len(batch))
+        if self.until is not None and self.newest >= self.until:
+            self.stop.set()
+        self.collector.poll(0)
+
+
+def _publish_tail(args: argparse.Namespace, settings: SimulatorSettings,
+                  scenario: CorridorScenario, published: _Published) -> None:
+    """Sparse background (nothing planted) until event time passes every record's due_by:
+    absence rules fire hours after their last event, and the worker closes windows only
+    when event time moves on."""
+    due = max((dt.datetime.fromisoformat(t["due_by"]) for t in published.truths),
+              default=published.newest)
+    published.until = due + TAIL_MARGIN
+    if published.newest >= published.until:
+        return
+    tail = CorridorScenario(scenario.seed + TAIL_SEED, start=published.newest,
+                            per_hour=TAIL_PER_HOUR, chunk_events=TAIL_CHUNK, plant=False)
+    with tqdm(desc="tail (moves event time past due_by)", unit="ev", file=sys.stderr,
+              disable=None) as published.bar:
+        run_corridor(settings, tail, rate=args.rate, total=None, ground_truth=None,
+                     stop=published.stop, on_delivered=published.delivered)
+
+
+def _settle(collector: kafka.LeadCollector, truths: list[dict[str, Any]],
+            published_at: dict[str, dt.datetime], *, settle: float) -> Report:
+    """Read leads until all expected ones are in or ``settle`` seconds bring nothing new."""
+    report = evaluate(truths, collector.deliveries, published_at)
+    quiet_since = time.monotonic()
+    with tqdm(total=report.records, initial=report.found, desc="leads", unit="found",
+              file=sys.stderr, disable=None) as bar:
+        while not report.complete and time.monotonic() - quiet_since < settle:
+            if collector.poll(0.5):
+                quiet_since = time.monotonic()
+                report = evaluate(truths, collector.deliveries, published_at)
+                bar.update(report.found - bar.n)
+    return report
+
+
+async def _install_demo_subscriptions(settings: SimulatorSettings) -> list[Subscription]:
+    """Subscribe the demo agencies; return every subscription the worker will route by."""
+    client = await connect_redis(settings.redis_url)
+    try:
+        store = SubscriptionStore(client, prefix=settings.redis_prefix)
+        for sub in demo_subscriptions():
+            await store.put(sub)
+        return list(await store.all())
+    finally:
+        await client.aclose()
+
+
+def _json_line(record: dict[str, Any]) -> str:
+    return json.dumps(record, sort_keys=True, ensure_ascii=False) + "\n"
