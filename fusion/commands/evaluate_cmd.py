@@ -28,6 +28,7 @@ from producers.scenario import CorridorScenario, Item, demo_subscriptions, plant
 from producers.scenario.corridor import MIN_BACKGROUND_PER_CHUNK
 from producers.scenario.evaluation import Report, evaluate
 from producers.simulator import SimulatorSettings, run_corridor
+from stream_apps.settings import WorkerSettings
 
 DESCRIPTION = """Measure lead quality on the running stack (Kafka, Redis and 'fusion worker').
 
@@ -35,7 +36,8 @@ What it does: creates missing topics, subscribes the demo agencies in Redis (as 
 subscriptions seed-demo'), notes the end of every leads.<agency> topic, publishes the corridor
 scenario ('fusion simulate --scenario corridor': background traffic with one pattern of every
 catalogue rule planted per chunk of 5000 events) at --rate events/s, then reads the agency
-topics until every expected lead has arrived or --settle seconds pass with nothing new.
+topics until every expected lead has arrived or --settle seconds pass with no new lead
+while the worker's consumer group (--worker-group) has no backlog.
 Absence rules fire hours of event time after their last event, so when a record's due_by
 (fires_at + --lateness) lies past the scenario's end, a sparse background tail (nothing
 planted, 12 events per simulated hour) follows at the same rate until event time passes it.
@@ -70,6 +72,8 @@ TAIL_SEED = 1_000_003  # the tail's seed offset: its entities and event ids are 
 TAIL_PER_HOUR = 12.0  # background events per simulated hour in the tail
 TAIL_CHUNK = 500
 TAIL_MARGIN = dt.timedelta(hours=1)  # event time past the last due_by
+BACKLOG_EVERY = 2.0  # seconds between looks at the worker's consumer-group lag
+BUSY_BACKLOG = 50  # records behind (ticks arrive every second) that count as catching up
 
 EPILOG = """examples:
   fusion evaluate                                  5000 events at 100/s, about a minute
@@ -100,8 +104,11 @@ def register(commands: Any) -> None:
                              "truth (default 600)")
     parser.add_argument("--settle", type=float, default=30.0, metavar="SECONDS",
                         help="after the last publish, stop once this long passes with no new "
-                             "lead (default 30); set it above the worker's allowed lateness "
-                             "for stateful rules to close at the end of a short run")
+                             "lead and no worker backlog (default 30)")
+    parser.add_argument("--worker-group", default=None, metavar="APP_ID",
+                        help="the worker's consumer group, FUSION_APP_ID (default: that "
+                             "variable, else fusion-worker); while it has a backlog on the "
+                             "feeds or internal topics, --settle does not count down")
     parser.add_argument("--min-recall", type=float, default=0.95,
                         help="exit 1 below this recall (default 0.95)")
     parser.add_argument("--json", type=Path, default=None, metavar="FILE",
@@ -129,6 +136,7 @@ def run(args: argparse.Namespace) -> int:
     if args.rate <= 0 or args.settle <= 0:
         raise ConfigurationError("--rate and --settle must be above 0")
     settings = SimulatorSettings(simulator_metrics_port=0)
+    args.worker_group = args.worker_group or WorkerSettings().app_id
     create_topics(settings.kafka_bootstrap)
     subscriptions = asyncio.run(_install_demo_subscriptions(settings))
     scan = kafka.open_consumer(settings.kafka_bootstrap)
@@ -169,7 +177,11 @@ def _run(args: argparse.Namespace, settings: SimulatorSettings, scenario: Corrid
                                      encoding="utf-8")
     _publish_tail(args, settings, scenario, published)
     truths, at = published.truths, published.at
-    report = _settle(collector, truths, at, settle=args.settle)
+    backlog = kafka.WorkerBacklog(settings.kafka_bootstrap, args.worker_group)
+    try:
+        report = _settle(collector, backlog, scan, truths, at, settle=args.settle)
+    finally:
+        backlog.close()
     if report.missed:
         late = kafka.event_keys(scan, {tp: o for tp, o in side.items()
                                        if tp.topic == LATE_EVENTS_TOPIC})
@@ -222,11 +234,13 @@ def _publish_tail(args: argparse.Namespace, settings: SimulatorSettings,
                      stop=published.stop, on_delivered=published.delivered)
 
 
-def _settle(collector: kafka.LeadCollector, truths: list[dict[str, Any]],
-            published_at: dict[str, dt.datetime], *, settle: float) -> Report:
-    """Read leads until all expected ones are in or ``settle`` seconds bring nothing new."""
+def _settle(collector: kafka.LeadCollector, backlog: kafka.WorkerBacklog, scan: Any,
+            truths: list[dict[str, Any]], published_at: dict[str, dt.datetime], *,
+            settle: float) -> Report:
+    """Read leads until all expected ones are in, or ``settle`` seconds bring no new lead
+    while the worker has no backlog (a worker still catching up keeps the wait going)."""
     report = evaluate(truths, collector.deliveries, published_at)
-    quiet_since = time.monotonic()
+    quiet_since = checked = time.monotonic()
     with tqdm(total=report.records, initial=report.found, desc="leads", unit="found",
               file=sys.stderr, disable=None) as bar:
         while not report.complete and time.monotonic() - quiet_since < settle:
@@ -234,6 +248,12 @@ def _settle(collector: kafka.LeadCollector, truths: list[dict[str, Any]],
                 quiet_since = time.monotonic()
                 report = evaluate(truths, collector.deliveries, published_at)
                 bar.update(report.found - bar.n)
+            if time.monotonic() - checked >= BACKLOG_EVERY:
+                checked = time.monotonic()
+                behind = backlog.records(scan)
+                bar.set_postfix(worker_backlog=behind)
+                if behind is not None and behind > BUSY_BACKLOG:
+                    quiet_since = checked
     return report
 
 

@@ -10,11 +10,18 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from kafka import KafkaConsumer, TopicPartition
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 from pydantic import ValidationError
 
-from fusion.contract import CORRELATION_TOPIC, Agency, Lead, lead_topic
+from fusion.contract import (
+    CANDIDATE_LEADS_TOPIC,
+    CORRELATION_TOPIC,
+    Agency,
+    Lead,
+    lead_topic,
+    parse_feed_topic,
+)
 from fusion.errors import DependencyUnavailableError
 from producers.scenario.evaluation import Delivery
 
@@ -89,8 +96,9 @@ def read_range(consumer: Any, start: dict[Any, int]) -> Iterator[Any]:
 
 
 def event_keys(consumer: Any, start: dict[Any, int]) -> frozenset[str]:
-    """The record keys (``AGENCY/event_id``) from ``start`` to now."""
-    return frozenset(r.key.decode() for r in read_range(consumer, start) if r.key)
+    """The events (``AGENCY/event_id``, read from the values) from ``start`` to now."""
+    refs = (_event_ref(r.value) for r in read_range(consumer, start))
+    return frozenset(ref[0] for ref in refs if ref is not None)
 
 
 def clear_start(consumer: Any, now: dt.datetime) -> dt.datetime:
@@ -98,15 +106,17 @@ def clear_start(consumer: Any, now: dt.datetime) -> dt.datetime:
     last records of internal.events, plus the wall time since it was written (idle time moves
     the watermark on), rounded up to the next hour; at least ``now`` rounded down."""
     floor = now.replace(minute=0, second=0, microsecond=0)
-    partition = TopicPartition(CORRELATION_TOPIC, 0)
-    begin = consumer.beginning_offsets([partition])[partition]
-    end = consumer.end_offsets([partition])[partition]
+    partitions = [TopicPartition(CORRELATION_TOPIC, p)
+                  for p in sorted(consumer.partitions_for_topic(CORRELATION_TOPIC) or ())]
+    begin = consumer.beginning_offsets(partitions)
+    end = consumer.end_offsets(partitions)
     newest: dt.datetime | None = None
     written = now
-    for record in read_range(consumer, {partition: max(begin, end - LOOKBACK)}):
-        occurred = _occurred_at(record.value)
-        if occurred is not None and (newest is None or occurred > newest):
-            newest = occurred
+    for record in read_range(consumer, {tp: max(begin[tp], end[tp] - LOOKBACK)
+                                        for tp in partitions}):
+        ref = _event_ref(record.value)
+        if ref is not None and (newest is None or ref[1] > newest):
+            newest = ref[1]
             written = dt.datetime.fromtimestamp(record.timestamp / 1000, dt.UTC)
     if newest is None:
         return floor
@@ -114,10 +124,42 @@ def clear_start(consumer: Any, now: dt.datetime) -> dt.datetime:
     return max(floor, bound.replace(minute=0, second=0, microsecond=0))
 
 
-def _occurred_at(value: bytes | None) -> dt.datetime | None:
-    """An event's ``occurred_at``; None for the worker's tick records."""
+def _event_ref(value: bytes | None) -> tuple[str, dt.datetime] | None:
+    """An event's key and ``occurred_at``; None for the worker's tick and progress records."""
     try:
         doc = json.loads(value or b"null")
-        return dt.datetime.fromisoformat(doc["occurred_at"]).astimezone(dt.UTC)
+        occurred = dt.datetime.fromisoformat(doc["occurred_at"]).astimezone(dt.UTC)
+        return f"{doc['agency']}/{doc['event_id']}", occurred
     except (ValueError, TypeError, KeyError):
         return None
+
+
+class WorkerBacklog:
+    """How many records the worker's consumer group has yet to commit on the feeds,
+    internal.events and internal.leads (None when the group has committed nothing)."""
+
+    def __init__(self, bootstrap: str, group: str) -> None:
+        self._admin = KafkaAdminClient(bootstrap_servers=bootstrap,
+                                       client_id="fusion-evaluate-lag")
+        self._group = group
+
+    def records(self, consumer: Any) -> int | None:
+        try:
+            offsets = self._admin.list_group_offsets({self._group: None}).get(self._group, {})
+        except KafkaError:  # an unknown group, a coordinator moving: no answer this time
+            return None
+        committed = {tp: meta.offset for tp, meta in offsets.items()
+                     if _worker_input(tp.topic) and meta.offset >= 0}
+        if not committed:
+            return None
+        ends = consumer.end_offsets(list(committed))
+        behind: int = sum(max(0, ends[tp] - offset) for tp, offset in committed.items())
+        return behind
+
+    def close(self) -> None:
+        self._admin.close()
+
+
+def _worker_input(topic: str) -> bool:
+    return topic in (CORRELATION_TOPIC, CANDIDATE_LEADS_TOPIC) or \
+        parse_feed_topic(topic) is not None
