@@ -56,6 +56,9 @@ class CompiledFilter:
     """When the ``where`` is a plain conjunction of predicates: their ids (see
     ``predicate_id``), so a caller may test many filters over one probe without a call per
     filter; None when it is not (use ``test``)."""
+    event_conjuncts: tuple[int, ...] | None = ()
+    """``conjuncts`` less the ``watchlisted:`` ones: those that read the event alone, so
+    their result is known when the event arrives (None when ``conjuncts`` is)."""
 
     def __call__(self, event: EventEnvelope, ctx: EvalContext = EvalContext()) -> bool:
         if event.feed not in self.feeds:
@@ -81,8 +84,9 @@ def compile_filter(
     test = compile_condition(spec.where, aliases or {}) if spec.where is not None else None
     keys = index_keys(spec.where, aliases or {}) if spec.where is not None else ()
     parts = conjuncts(spec.where, aliases or {}) if spec.where is not None else ()
+    alone = None if parts is None else tuple(p for p in parts if p not in WATCHLIST_PREDICATES)
     return CompiledFilter(feeds=frozenset(spec.feeds), types=types, test=test, keys=keys,
-                          conjuncts=parts)
+                          conjuncts=parts, event_conjuncts=alone)
 
 
 def conjuncts(condition: Condition, aliases: Mapping[str, Sequence[str]]
@@ -138,7 +142,9 @@ def _leaf(condition: Watchlisted | Predicate, aliases: Mapping[str, Sequence[str
     """A predicate's id and its evaluator (registered under the id)."""
     if isinstance(condition, Watchlisted):
         form: object = ("watchlisted", condition.watchlisted)
-        return predicate_id(form, lambda: _watchlisted(condition.watchlisted))
+        pid, test = predicate_id(form, lambda: _watchlisted(condition.watchlisted))
+        WATCHLIST_PREDICATES.add(pid)
+        return pid, test
     paths = _paths(condition.field, aliases)
     return predicate_id((paths, condition.model_dump_json()),
                         lambda: _predicate(condition, paths))
@@ -168,6 +174,8 @@ def _any(parts: list[Test]) -> Test:
 _PREDICATE_IDS: dict[object, int] = {}
 EVALUATORS: list[Test] = []
 """Predicate id -> its evaluator (the result is not remembered: see ``_remembered``)."""
+WATCHLIST_PREDICATES: set[int] = set()
+"""The ids of ``watchlisted:`` predicates (their result depends on the context)."""
 
 
 def predicate_id(form: object, build: Callable[[], Test]) -> tuple[int, Test]:

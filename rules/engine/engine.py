@@ -29,6 +29,7 @@ from fusion.resolution.keys import entity_keys
 from rules.engine.buffer import Held, ReorderBuffer
 from rules.engine.compiled import CompiledFilter, EvalContext, compile_filter
 from rules.engine.deadlines import Deadlines
+from rules.engine.gates import GATED, Gates
 from rules.engine.index import RouteIndex
 from rules.engine.kinds import StatefulKind, match_finding, stateful_kind
 from rules.engine.probe import Probe
@@ -105,7 +106,11 @@ class RuleEngine:
         for rule in rules:
             if rule.enabled:
                 self._add(rule, aliases or {})
-        self._index = RouteIndex(self._clauses)
+        plans = self._plans  # idle-when-empty clauses are routed by live state (gates.py)
+        self._gates = Gates(self._clauses, store=self._store, gate=lambda r: (
+            p.grouping if (p := plans.get((r.rule_id, r.clause))) and p.idle else None))
+        self._index = RouteIndex(self._gates.ungated)
+        self._deferred_index = RouteIndex(r for some in self._deferred.values() for r in some)
         self._buffer = ReorderBuffer(self._store)
         self._watch = EventTimeWatchlist(self._store)
         self._deadlines = Deadlines(self._store, [r for r, k in self._kinds.items() if k.timed])
@@ -128,7 +133,7 @@ class RuleEngine:
                 self._deferred_tests[(rule.id, clause)] = compiled
                 for feed in sorted(compiled.feeds):
                     self._deferred.setdefault(feed, []).append(
-                        _Route(-1, rule.id, clause, compiled))
+                        _Route(len(self._deferred_tests), rule.id, clause, compiled))
                 continue
             route = _Route(len(self._clauses), rule.id, clause, compiled)
             self._clauses.append(route)
@@ -162,9 +167,10 @@ class RuleEngine:
                     findings.append(match_finding(match, event))
             else:
                 matched.append([route.rule_id, route.clause])
+        if self._gates.may_open(probe):
+            matched.append(GATED)
         extra = None
-        deferred = [[r.rule_id, r.clause] for r in self._deferred.get(event.feed, ())
-                    if r.test.types is None or event.type in r.test.types]
+        deferred = [[r.rule_id, r.clause] for r in self._deferred_index.possible(probe)]
         if deferred:
             matched += deferred
             # What the caller's context says now, kept for the evaluation at release.
@@ -213,7 +219,11 @@ class RuleEngine:
             self._cache.remember(held.entry, held.event)
             groups: Groups = {}  # the event's entity groups, shared by the rules it matched
             probe: Probe | None = None
-            for rule_id, clause in held.matched:
+            matched = held.matched
+            if GATED in matched:
+                probe = Probe(held.event)
+                matched = self._gates.open(matched, probe, groups)
+            for rule_id, clause in matched:
                 if [rule_id, clause] == WATCHLIST_ENTRY:
                     self._watch.apply(held.event)
                     continue
@@ -270,7 +280,10 @@ class RuleEngine:
         if kind.is_empty(state):
             if existed:
                 self._store.delete(plan.prefix + key)
+                self._gates.live.note(rule_id, key, present=False)
         else:
             self._store.set(plan.prefix + key, state)
+            if not existed:
+                self._gates.live.note(rule_id, key, present=True)
         if kind.timed:  # writes only when the deadline changed
             self._deadlines.note(rule_id, key, kind.deadline(state))

@@ -21,6 +21,8 @@ from fusion.contract import Feed
 from rules.engine.compiled import EVALUATORS, CompiledFilter, EvalContext, IndexKey, index_value
 from rules.engine.probe import Probe
 
+NOTHING_WATCHLISTED = EvalContext()
+
 
 class Indexed(Protocol):
     @property
@@ -31,6 +33,7 @@ class Indexed(Protocol):
 
 
 R = TypeVar("R", bound=Indexed)
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -42,27 +45,14 @@ class _Bucket(Generic[R]):
 class RouteIndex(Generic[R]):
     def __init__(self, routes: Iterable[R]) -> None:
         self._by_order: dict[int, R] = {}
-        typed: dict[Feed, dict[str, list[R]]] = defaultdict(lambda: defaultdict(list))
-        untyped: dict[Feed, list[R]] = defaultdict(list)
         for route in routes:
             self._by_order[route.order] = route
-            for feed in route.test.feeds:
-                if route.test.types is None:
-                    untyped[feed].append(route)
-                else:
-                    for type_ in route.test.types:
-                        typed[feed][type_].append(route)
-        self._buckets: dict[tuple[Feed, str | None], _Bucket[R]] = {}
-        for feed in set(typed) | set(untyped):
-            self._buckets[(feed, None)] = _bucket(untyped[feed])
-            for type_, some in typed[feed].items():
-                self._buckets[(feed, type_)] = _bucket(untyped[feed] + some)
+        self._buckets = {bucket: _bucket(some)
+                         for bucket, some in type_buckets(self._by_order.values()).items()}
 
     def candidates(self, probe: Probe) -> Sequence[R]:
         """The routes ``probe``'s event may pass; each is of the event's feed and type."""
-        event = probe.event
-        bucket = (self._buckets.get((event.feed, event.type))
-                  or self._buckets.get((event.feed, None)))
+        bucket = bucket_of(self._buckets, probe)
         if bucket is None:
             return ()
         if not bucket.by_value:
@@ -85,24 +75,73 @@ class RouteIndex(Generic[R]):
     def passing(self, probe: Probe, ctx: EvalContext) -> list[R]:
         """The candidates whose ``where`` ``probe``'s event passes, in the order added. Each
         predicate is evaluated once per probe, however many candidates share it."""
+        return [route for route in self.candidates(probe) if passes(route.test, probe, ctx)]
+
+    def possible(self, probe: Probe) -> list[R]:
+        """The candidates ``probe``'s event may pass whatever the context says: their
+        conjuncts that read the event alone pass (``event_conjuncts``), or their ``where`` is
+        not a plain conjunction. In the order added."""
         results = probe.results
-        passed: list[R] = []
+        found: list[R] = []
         for route in self.candidates(probe):
-            compiled = route.test
-            pids = compiled.conjuncts
-            if pids is None:
-                if compiled.where(probe, ctx):
-                    passed.append(route)
-                continue
-            for pid in pids:
+            for pid in route.test.event_conjuncts or ():
                 result = results.get(pid)
                 if result is None:
-                    result = results[pid] = EVALUATORS[pid](probe, ctx)
+                    result = results[pid] = EVALUATORS[pid](probe, NOTHING_WATCHLISTED)
                 if not result:
                     break
             else:
-                passed.append(route)
-        return passed
+                found.append(route)
+        return found
+
+
+def passes(compiled: CompiledFilter, probe: Probe, ctx: EvalContext) -> bool:
+    """``compiled``'s ``where`` over ``probe`` (an event of its feeds and types); a plain
+    conjunction is read from the probe's predicate results, no call per filter."""
+    pids = compiled.conjuncts
+    if pids is None:
+        return compiled.where(probe, ctx)
+    results = probe.results
+    for pid in pids:
+        result = results.get(pid)
+        if result is None:
+            result = results[pid] = EVALUATORS[pid](probe, ctx)
+        if not result:
+            return False
+    return True
+
+
+Bucket = tuple[Feed, str | None]
+
+
+def type_buckets(routes: Iterable[R]) -> dict[Bucket, list[R]]:
+    """The routes an event of each (feed, type) may pass, in the order given; ``(feed,
+    None)`` holds those of a type no route names."""
+    typed: dict[Feed, dict[str, list[R]]] = defaultdict(lambda: defaultdict(list))
+    untyped: dict[Feed, list[R]] = defaultdict(list)
+    for route in routes:
+        for feed in route.test.feeds:
+            if route.test.types is None:
+                untyped[feed].append(route)
+            else:
+                for type_ in route.test.types:
+                    typed[feed][type_].append(route)
+    buckets: dict[Bucket, list[R]] = {}
+    for feed in set(typed) | set(untyped):
+        buckets[(feed, None)] = untyped[feed]
+        for type_, some in typed[feed].items():
+            buckets[(feed, type_)] = sorted(untyped[feed] + some, key=_order)
+    return buckets
+
+
+def bucket_of(buckets: dict[Bucket, T], probe: Probe) -> T | None:
+    event = probe.event
+    found = buckets.get((event.feed, event.type))
+    return found if found is not None else buckets.get((event.feed, None))
+
+
+def _order(route: Indexed) -> int:
+    return route.order
 
 
 def _bucket(routes: list[R]) -> _Bucket[R]:
