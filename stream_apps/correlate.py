@@ -5,7 +5,8 @@ correlation topic (a *lane*), each over its own slice of the state (``PartitionS
 worker, so a restarted or rebalanced worker resumes that partition's windows and pending
 absences) and owning only the group keys of its partition (``rules.engine.partitioning``).
 Per batch it answers every watchlist question from Redis in one round trip, feeds each lane
-its records, turns findings into leads, and moves each lane's event time on. A lane's
+its records, turns findings into leads (hits on one entity combined into one lead, revised
+as hits arrive), and moves each lane's event time on. A lane's
 watermark is the slowest active source partition's event time minus the allowed lateness
 (``source_watermarks.py``), learnt from its events and from the intake's progress records;
 when every source is quiet, a tick record says how long nothing came and the watermark moves
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from fusion.contract import CANDIDATE_LEADS_TOPIC, LATE_EVENTS_TOPIC, EventEnvelope
 from fusion.resolution.keys import entity_keys
 from leads.building import build_lead
+from leads.recent_hits import combine_recent, keyed
 from leads.releasability import combine_handling
 from rules.engine import RuleEngine, StateStore
 from rules.engine.compiled import EvalContext
@@ -37,6 +39,7 @@ from stream_apps.records import InboundRecord, OutboundRecord
 from stream_apps.rule_runtime import RuleRuntime
 from stream_apps.source_watermarks import SourceWatermarks
 
+HITS_PREFIX = "hits/"  # the recent hits of one group key (leads.recent_hits)
 LATE_PARTITION_HEADER = "fusion-late-in-partition"  # the correlation partition that refused it
 
 
@@ -103,8 +106,9 @@ class CorrelationStage:
         wall = self._clock().timestamp()
         now = self._monotonic()
         out: list[OutboundRecord] = []
-        findings: list[Finding] = []
+        leads: list[OutboundRecord] = []
         for partition in sorted(by_lane.keys() | ticked | progress.keys()):
+            findings: list[Finding] = []
             lane = self._lane(partition, now)
             items = by_lane.get(partition, [])
             for sources in progress.get(partition, ()):
@@ -125,7 +129,8 @@ class CorrelationStage:
                 findings += result.findings
             findings += self._advance(lane, wall, now,
                                       idle=not items and partition not in progress)
-        return out + self._leads(findings)
+            leads += self._leads(lane, findings)
+        return out + leads
 
     def _lane(self, partition: int, now: float) -> _Lane:
         lane = self._lanes.get(partition)
@@ -165,15 +170,27 @@ class CorrelationStage:
                 wall - watermark.timestamp())
         return findings
 
-    def _leads(self, findings: list[Finding]) -> list[OutboundRecord]:
-        out = []
+    def _leads(self, lane: _Lane, findings: list[Finding]) -> list[OutboundRecord]:
+        """Leads for the lane's findings: hits on one entity combine into one lead with the
+        hits of that entity's latest lead, kept in the lane's state (``leads.recent_hits``);
+        a hit with no entity key stands alone."""
+        if not findings:
+            return []
         now = self._clock()
-        for finding in findings:
-            lead = build_lead(finding, now=now)
-            rule = self._runtime.rules.rule(finding.rule.rule_id)
-            if rule is not None and rule.handling is not None:
+        by_key, alone = keyed(findings)
+        leads = [build_lead(finding, now=now) for finding in alone]
+        for key, hits in by_key.items():
+            state, changed = combine_recent(lane.store.get(HITS_PREFIX + key), hits, now=now)
+            lane.store.set(HITS_PREFIX + key, state)
+            leads += changed
+        out = []
+        for lead in leads:
+            overrides = [rule.handling for hit in lead.rule_hits
+                         if (rule := self._runtime.rules.rule(hit.rule_id)) is not None
+                         and rule.handling is not None]
+            if overrides:
                 lead = lead.model_copy(
-                    update={"handling": combine_handling([lead.handling, rule.handling])})
+                    update={"handling": combine_handling([lead.handling, *overrides])})
             out.append(OutboundRecord(CANDIDATE_LEADS_TOPIC, lead.lead_id.encode(),
                                       lead.model_dump_json().encode()))
             self._metrics.leads_generated.labels(lead.category).inc()

@@ -1,0 +1,73 @@
+"""Combining rule hits on one entity across batches: the recent hits of one group key, kept
+as plain JSON, and which leads a new hit (re)issues (pure: ``now`` is passed in).
+
+``leads.combining.combine_findings`` turns hits into leads; a stream sees the hits one batch
+at a time, so the correlate stage keeps, per group key, the hits of that key's latest lead
+(``hits/<group key>`` in its partition's state) and hands them here with the new ones. Only
+the leads that are new or gained a hit come out: the first hit gives revision 1 (the very
+lead ``build_lead`` gives it), each further hit on the same entity within the horizon
+re-issues that lead with the next revision, and a hit past the horizon opens the next lead.
+Hits of earlier leads are dropped from the state: a lead's window is fixed by its first hit,
+and hits arrive in event-time order (the engine releases them so), so only the latest lead
+of a key can still grow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from fusion.contract import Lead
+from leads.combining import DEFAULT_HORIZON, combine_findings, group_key_of, hit_time
+from rules.findings import Finding
+
+_FINDING = TypeAdapter(Finding)
+_FINDINGS = TypeAdapter(list[Finding])
+JsonDict = dict[str, Any]
+
+
+def combine_recent(
+    stored: JsonDict | None,
+    new: Sequence[Finding],
+    *,
+    now: dt.datetime,
+    horizon: dt.timedelta = DEFAULT_HORIZON,
+) -> tuple[JsonDict, list[Lead]]:
+    """``stored``: this key's state (None for none); ``new``: hits on this key. Returns the
+    new state and the leads to send (new ones, or a higher revision of an earlier one)."""
+    old = _FINDINGS.validate_python(stored["hits"]) if stored else []
+    before = {lead.lead_id: lead.revision for lead in combine_findings(old, now=now,
+                                                                        horizon=horizon)}
+    leads = combine_findings([*old, *new], now=now, horizon=horizon)
+    changed = [lead for lead in leads if lead.revision > before.get(lead.lead_id, 0)]
+    latest = _latest_lead_hits([*old, *new], horizon)
+    return {"hits": _FINDINGS.dump_python(latest, mode="json")}, changed
+
+
+def _latest_lead_hits(hits: list[Finding], horizon: dt.timedelta) -> list[Finding]:
+    """The hits of the latest lead: from the first hit of the last window on (the windows
+    ``combine_findings`` cuts: each starts at a hit more than ``horizon`` after the previous
+    window's first hit), each hit once (a replayed hit is the same rule on the same anchors)."""
+    unique = {(h.rule.rule_id, tuple(sorted(set(h.anchors)))): h for h in reversed(hits)}
+    ordered = sorted(unique.values(), key=hit_time)
+    start = 0
+    for i, hit in enumerate(ordered):
+        if hit_time(hit) - hit_time(ordered[start]) > horizon:
+            start = i
+    return ordered[start:]
+
+
+def keyed(findings: Sequence[Finding]) -> tuple[dict[str, list[Finding]], list[Finding]]:
+    """Findings by the group key they combine under, and those that stand alone."""
+    by_key: dict[str, list[Finding]] = {}
+    alone: list[Finding] = []
+    for finding in findings:
+        key = group_key_of(finding)
+        if key is None:
+            alone.append(finding)
+        else:
+            by_key.setdefault(key, []).append(finding)
+    return by_key, alone

@@ -1,0 +1,68 @@
+"""Hits on one entity, seen one batch at a time, combine into one lead that is re-issued
+with a higher revision per new hit; a replayed hit re-issues nothing; a hit past the horizon
+opens the next lead; the state is plain JSON holding only the latest lead's hits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from fusion.contract import EventEnvelope
+from fusion.resolution.keys import entity_keys
+from leads.building import build_lead
+from leads.recent_hits import combine_recent, keyed
+from rules.findings import Finding, RuleRef
+from tests.factories import T0, crossing
+
+NOW = T0 + dt.timedelta(days=30)
+HOUR = dt.timedelta(hours=1)
+
+
+def _hit(rule_id: str, event: EventEnvelope) -> Finding:
+    key = entity_keys(event.entities[0])[0]
+    return Finding(rule=RuleRef(rule_id, 1, f"{rule_id} title", "vehicles", 40.0),
+                   explanation=f"{rule_id} fired", title=f"{rule_id} on {key}",
+                   summary=f"{rule_id} summary", anchors=(event.key, key), evidence=(event,),
+                   entities=tuple(event.entities), location=event.location, group_key=key)
+
+
+def test_hits_on_one_entity_revise_one_lead() -> None:
+    first = _hit("rule-a", crossing(event_id="x-1", at=T0))
+    state, [lead] = combine_recent(None, [first], now=NOW)
+    assert lead.revision == 1
+    assert lead.lead_id == build_lead(first, now=NOW).lead_id  # as if alone
+    json.dumps(state)  # plain JSON, for the changelog
+    second = _hit("rule-b", crossing(event_id="x-2", at=T0 + HOUR))
+    state, [revised] = combine_recent(state, [second], now=NOW)
+    assert revised.lead_id == lead.lead_id
+    assert revised.revision == 2
+    assert [h.rule_id for h in revised.rule_hits] == ["rule-a", "rule-b"]
+    assert {e.event_id for e in revised.evidence} == {"x-1", "x-2"}
+
+
+def test_a_replayed_hit_reissues_nothing() -> None:
+    hit = _hit("rule-a", crossing(event_id="x-1", at=T0))
+    state, _ = combine_recent(None, [hit], now=NOW)
+    again, leads = combine_recent(state, [hit], now=NOW)
+    assert leads == []
+    assert again == state
+
+
+def test_a_hit_past_the_horizon_opens_the_next_lead_and_the_old_hits_go() -> None:
+    old = _hit("rule-a", crossing(event_id="x-1", at=T0))
+    state, [first] = combine_recent(None, [old], now=NOW)
+    late = _hit("rule-b", crossing(event_id="x-9", at=T0 + 30 * HOUR))
+    state, [lead] = combine_recent(state, [late], now=NOW)
+    assert lead.lead_id != first.lead_id
+    assert lead.revision == 1
+    assert [h["rule"]["rule_id"] for h in state["hits"]] == ["rule-b"]
+
+
+def test_hits_without_an_entity_key_stand_alone() -> None:
+    hit = _hit("rule-a", crossing(event_id="x-1", at=T0))
+    loose = Finding(rule=hit.rule, explanation="", title="t", summary="s",
+                    anchors=("CBP-OFO/x-1",), evidence=hit.evidence, entities=(),
+                    location=None)
+    by_key, alone = keyed([hit, loose])
+    assert alone == [loose]
+    assert list(by_key) == [hit.group_key]
