@@ -52,7 +52,8 @@ def _matches(pattern: re.Pattern[str]) -> Callable[[object], bool]:
 
 
 def plain(value: object) -> object:
-    return value.value if isinstance(value, enum.Enum) else value
+    """An enum member as its value (``_value_``: what ``.value`` returns, read directly)."""
+    return value._value_ if isinstance(value, enum.Enum) else value
 
 
 def _number(value: object) -> float | None:

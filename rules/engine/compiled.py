@@ -16,10 +16,18 @@ from dataclasses import dataclass, field
 
 from fusion.contract import EventEnvelope, Feed
 from fusion.resolution.keys import entity_keys
-from rules.engine.checks import plain, value_checks
+from rules.engine.checks import value_checks
 from rules.engine.fields import resolve_path
 from rules.engine.probe import Probe
-from rules.language.conditions import AllOf, AnyOf, Condition, NoneOf, Predicate, Watchlisted
+from rules.language.conditions import (
+    OPERATORS,
+    AllOf,
+    AnyOf,
+    Condition,
+    NoneOf,
+    Predicate,
+    Watchlisted,
+)
 from rules.language.spec import EventFilter
 
 
@@ -44,6 +52,9 @@ class IndexKey:
 
     paths: tuple[str, ...]
     values: frozenset[object]
+    proves: int | None = None
+    """The id of the predicate the key came from when the key decides it (an ``eq`` or ``in``
+    and no other operator): an event with a value among ``values`` passes that predicate."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,16 +123,14 @@ def index_keys(condition: Condition, aliases: Mapping[str, Sequence[str]]
         case AllOf():
             return tuple(key for part in condition.all for key in index_keys(part, aliases))
         case Predicate() if condition.exists is not False:
-            if condition.eq is not None:
-                return (IndexKey(_paths(condition.field, aliases), frozenset([condition.eq])),)
-            if condition.in_ is not None:
-                return (IndexKey(_paths(condition.field, aliases), frozenset(condition.in_)),)
+            values = ([condition.eq] if condition.eq is not None else condition.in_)
+            if values is None:
+                return ()
+            alone = sum(getattr(condition, op) is not None for op in OPERATORS) == 1 + (
+                condition.exists is not None)
+            proves = _leaf(condition, aliases)[0] if alone else None
+            return (IndexKey(_paths(condition.field, aliases), frozenset(values), proves),)
     return ()
-
-
-def index_value(value: object) -> object:
-    """The form of a field value that ``IndexKey.values`` holds (enums by their value)."""
-    return plain(value)
 
 
 def compile_condition(condition: Condition, aliases: Mapping[str, Sequence[str]]) -> Test:
@@ -211,9 +220,11 @@ def _watchlisted(kind: str) -> Test:
 def _predicate(pred: Predicate, paths: tuple[str, ...]) -> Test:
     checks = value_checks(pred)
     exists = pred.exists
+    if exists is None and len(checks) == 1:  # the common case, one operator: a plain loop
+        return _equal_to(pred.eq, paths) if pred.eq is not None else _any_value(checks[0], paths)
 
     def test(probe: Probe, ctx: EvalContext) -> bool:
-        values = probe.values(paths)
+        values = probe.plain_values(paths)
         if exists is not None and bool(values) != exists:
             return False
         if not checks:
@@ -222,6 +233,26 @@ def _predicate(pred: Predicate, paths: tuple[str, ...]) -> Test:
             (check,) = checks
             return any(check(v) for v in values)
         return any(all(check(v) for check in checks) for v in values)
+    return test
+
+
+def _equal_to(expected: object, paths: tuple[str, ...]) -> Test:
+    """``eq`` alone: some value at ``paths`` equals ``expected``."""
+    def test(probe: Probe, ctx: EvalContext) -> bool:
+        for value in probe.plain_values(paths):  # noqa: SIM110 (no generator per call)
+            if value == expected:
+                return True
+        return False
+    return test
+
+
+def _any_value(check: Callable[[object], bool], paths: tuple[str, ...]) -> Test:
+    """One operator: some value at ``paths`` passes ``check``."""
+    def test(probe: Probe, ctx: EvalContext) -> bool:
+        for value in probe.plain_values(paths):  # noqa: SIM110 (no generator per call)
+            if check(value):
+                return True
+        return False
     return test
 
 

@@ -50,10 +50,13 @@ class Deadlines:
         return found
 
     def note(self, rule_id: str, key: str, deadline: float | None) -> None:
-        """Record ``key``'s next deadline for ``rule_id`` (None: it has none)."""
+        """Record ``key``'s next deadline for ``rule_id`` (None: it has none). The rule's
+        earliest deadline and the summary's are kept up to date incrementally: a full
+        ``min`` only when the earliest one itself was removed or moved later."""
         index = self._map(rule_id)
         keys: dict[str, float] = index["keys"]
-        if keys.get(key) == deadline:
+        before = keys.get(key)
+        if before == deadline:
             return
         if deadline is None:
             del keys[key]
@@ -64,14 +67,16 @@ class Deadlines:
         else:
             self._store.delete(_map_key(rule_id))
         summary = self._summary()
-        first = min(keys.values(), default=None)
-        if summary["rules"].get(rule_id) == first:
+        rules: dict[str, float] = summary["rules"]
+        was = rules.get(rule_id)
+        first = _earliest(keys, was, before, deadline)
+        if was == first:
             return
         if first is None:
-            del summary["rules"][rule_id]
+            del rules[rule_id]
         else:
-            summary["rules"][rule_id] = first
-        summary["next"] = min(summary["rules"].values(), default=None)
+            rules[rule_id] = first
+        summary["next"] = _earliest(rules, summary["next"], was, first)
         self._store.set(SUMMARY_KEY, summary)
 
     def _map(self, rule_id: str) -> JsonDict:
@@ -92,6 +97,17 @@ class Deadlines:
         summary: JsonDict = {"rules": rules, "next": min(rules.values(), default=None)}
         self._store.set(SUMMARY_KEY, summary)
         return summary
+
+
+def _earliest(values: dict[str, float], was: float | None, removed: float | None,
+              added: float | None) -> float | None:
+    """The least of ``values`` after one of them went from ``removed`` to ``added`` (either
+    None: absent), given the least before, ``was``; scans only when ``was`` went away."""
+    if removed is not None and removed == was:
+        return min(values.values(), default=None)
+    if added is not None and (was is None or added < was):
+        return added
+    return was
 
 
 def _map_key(rule_id: str) -> str:

@@ -1,22 +1,35 @@
-"""Turns a rule's evidence into a ``Finding``: anchors, entities, location and words (pure)."""
+"""Turns a rule's evidence into a ``Finding``: anchors, entities, location and words (pure).
+
+A large catalogue fires often, so a finding is cheap to build: the ``RuleRef`` of a rule and
+the words for a span are worked out once, each event's key and time once per finding."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from typing import Any
 
 from fusion.contract import Entity, EventEnvelope
-from fusion.resolution.keys import entity_keys
-from rules.engine.windows import human_span
+from rules.engine.windows import human_span, strongest_key
 from rules.findings import Finding, RuleRef
 from rules.language.durations import format_duration
 
+_REFS: dict[int, tuple[Any, RuleRef]] = {}
+
 
 def rule_ref(rule: Any) -> RuleRef:
-    """The ``RuleRef`` of any rule spec (every kind has these fields)."""
-    return RuleRef(rule_id=rule.id, version=rule.version, title=rule.title,
-                   category=rule.category, base_score=rule.base_score)
+    """The ``RuleRef`` of any rule spec (every kind has these fields); made once per rule
+    object (the cache holds the object, so its id is not reused while cached)."""
+    held = _REFS.get(id(rule))
+    if held is not None and held[0] is rule:
+        return held[1]
+    ref = RuleRef(rule_id=rule.id, version=rule.version, title=rule.title,
+                  category=rule.category, base_score=rule.base_score)
+    if len(_REFS) >= 65536:
+        _REFS.clear()
+    _REFS[id(rule)] = (rule, ref)
+    return ref
 
 
 def key_label(key: str) -> str:
@@ -29,6 +42,7 @@ def span_of(events: Sequence[EventEnvelope]) -> str:
     return human_span(max(times) - min(times))
 
 
+@functools.lru_cache(maxsize=1024)
 def limit(span: dt.timedelta) -> str:
     return format_duration(span)
 
@@ -44,17 +58,19 @@ def build_finding(
 
     Anchors are the sorted event keys plus the group key, so a replay gives the same lead id.
     """
-    ordered = sorted(events, key=lambda e: (e.occurred_at, e.key))
-    anchors = tuple(sorted({e.key for e in ordered})) + ((key,) if key else ())
+    keyed = sorted((e.occurred_at, e.key, i) for i, e in enumerate(events))
+    ordered = [events[i] for _, _, i in keyed]
+    anchors = tuple(sorted({k for _, k, _ in keyed})) + ((key,) if key else ())
     latest = ordered[-1]
-    subject = key_label(key) if key else latest.key
+    subject = key_label(key) if key else keyed[-1][1]
+    began = keyed[0][0].isoformat()
+    ended = began if len(keyed) == 1 else keyed[-1][0].isoformat()
     return Finding(
         rule=rule_ref(rule),
         explanation=explanation,
         title=f"{rule.title}: {subject}",
         summary=(f"Rule {rule.id} v{rule.version} ({rule.title}) fired on {len(ordered)} "
-                 f"event(s) from {ordered[0].occurred_at.isoformat()} to "
-                 f"{latest.occurred_at.isoformat()}. {explanation}"),
+                 f"event(s) from {began} to {ended}. {explanation}"),
         anchors=anchors,
         evidence=tuple(ordered),
         entities=_entities(key, ordered),
@@ -63,11 +79,11 @@ def build_finding(
 
 
 def _entities(key: str | None, events: Sequence[EventEnvelope]) -> tuple[Entity, ...]:
-    """The grouped entity first, then every other entity of the evidence, each once."""
+    """The grouped entity first, then every other entity of the evidence, each once (equal
+    entities are one: entities are frozen, so they hash by value)."""
     everything = [entity for event in events for entity in event.entities]
-    grouped = [e for e in everything if key and entity_keys(e)[:1] == (key,)][:1]
-    found: list[Entity] = list(grouped)
-    for entity in everything:
-        if entity not in found:
-            found.append(entity)
-    return tuple(found)
+    if key:
+        grouped = next((e for e in everything if strongest_key(e) == key), None)
+        if grouped is not None:
+            everything.insert(0, grouped)
+    return tuple(dict.fromkeys(everything))

@@ -94,7 +94,7 @@ class Gates(Generic[G]):
 
     def may_open(self, probe: Probe) -> bool:
         """Whether a gated clause of the event's feed and type may pass (not tested)."""
-        return bool(self._index.candidates(probe))
+        return self._index.any_candidate(probe)
 
     def open(self, matched: Sequence[list[str]], probe: Probe, groups: Groups
              ) -> list[list[str]]:

@@ -13,12 +13,12 @@ cannot match.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
 from fusion.contract import Feed
-from rules.engine.compiled import EVALUATORS, CompiledFilter, EvalContext, IndexKey, index_value
+from rules.engine.compiled import EVALUATORS, CompiledFilter, EvalContext, IndexKey
 from rules.engine.probe import Probe
 
 NOTHING_WATCHLISTED = EvalContext()
@@ -40,6 +40,9 @@ T = TypeVar("T")
 class _Bucket(Generic[R]):
     scan: list[R] = field(default_factory=list)
     by_value: dict[tuple[str, ...], dict[object, list[R]]] = field(default_factory=dict)
+    proven: dict[tuple[str, ...], dict[object, set[int]]] = field(default_factory=dict)
+    """Per indexed field and value: the predicates an event with that value passes (their
+    ``IndexKey.proves``), so the probe need not evaluate them."""
 
 
 class RouteIndex(Generic[R]):
@@ -57,25 +60,60 @@ class RouteIndex(Generic[R]):
             return ()
         if not bucket.by_value:
             return bucket.scan
-        found = list(bucket.scan)
+        hits = [hit for hit in self._hits(bucket, probe) if hit]
+        if not hits:
+            return bucket.scan
+        if len(hits) == 1 and not bucket.scan:
+            return hits[0]
+        orders = {route.order for hit in hits for route in hit}
+        orders.update(route.order for route in bucket.scan)
+        by_order = self._by_order
+        return [by_order[order] for order in sorted(orders)]  # in the order added, each once
+
+    def any_candidate(self, probe: Probe) -> bool:
+        """Whether ``candidates`` would return any route (without building the list)."""
+        bucket = bucket_of(self._buckets, probe)
+        if bucket is None:
+            return False
+        return bool(bucket.scan) or any(self._hits(bucket, probe))
+
+    @staticmethod
+    def _hits(bucket: _Bucket[R], probe: Probe) -> Iterator[list[R] | None]:
+        """The routes filed under each value of each indexed field of the event; the
+        predicates a hit proves are noted in the probe."""
+        results = probe.results
         for paths, table in bucket.by_value.items():
             for path in paths:
-                for value in probe.values((path,)):
+                for value in probe.plain_values((path,)):
                     try:
-                        hit = table.get(index_value(value))
+                        hit = table.get(value)
                     except TypeError:  # unhashable: equals no scalar
                         continue
                     if hit:
-                        found.extend(hit)
-        if len(found) > len(bucket.scan):  # in the order added, each once
-            by_order = self._by_order
-            found = [by_order[order] for order in sorted({route.order for route in found})]
-        return found
+                        for pid in bucket.proven[paths][value]:
+                            results[pid] = True
+                    yield hit
 
     def passing(self, probe: Probe, ctx: EvalContext) -> list[R]:
         """The candidates whose ``where`` ``probe``'s event passes, in the order added. Each
         predicate is evaluated once per probe, however many candidates share it."""
-        return [route for route in self.candidates(probe) if passes(route.test, probe, ctx)]
+        results = probe.results
+        passed: list[R] = []
+        for route in self.candidates(probe):  # ``passes``, written out: no call per route
+            pids = route.test.conjuncts
+            if pids is None:
+                if route.test.where(probe, ctx):
+                    passed.append(route)
+                continue
+            for pid in pids:
+                result = results.get(pid)
+                if result is None:
+                    result = results[pid] = EVALUATORS[pid](probe, ctx)
+                if not result:
+                    break
+            else:
+                passed.append(route)
+        return passed
 
     def possible(self, probe: Probe) -> list[R]:
         """The candidates ``probe``'s event may pass whatever the context says: their
@@ -158,8 +196,10 @@ def _bucket(routes: list[R]) -> _Bucket[R]:
             bucket.scan.append(route)
             continue
         table = bucket.by_value.setdefault(best.paths, {})
+        proven = bucket.proven.setdefault(best.paths, {})
         for value in best.values:
             table.setdefault(value, []).append(route)
+            proven.setdefault(value, set()).update(() if best.proves is None else (best.proves,))
     return bucket
 
 

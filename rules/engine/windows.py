@@ -80,10 +80,31 @@ def group_entities(event: EventEnvelope, kind: str, role: str | None) -> list[tu
     for entity in event.entities:
         if entity.kind != kind or (role is not None and entity.role != role):
             continue
-        keys = entity_keys(entity)
-        if keys and keys[0] not in found:
-            found[keys[0]] = entity
+        key = strongest_key(entity)
+        if key is not None and key not in found:
+            found[key] = entity
     return list(found.items())
+
+
+_KEYS: dict[int, tuple[Entity, str | None]] = {}
+_KEYS_HELD = 16384
+
+
+def strongest_key(entity: Entity) -> str | None:
+    """``entity_keys(entity)[0]`` (None when it has no key), remembered for the last few
+    thousand entity objects: an event's entities are keyed at release, again by each rule that
+    groups by them and by each finding, and working out a plate's key is not cheap. Entities
+    are frozen, so an object's key never changes; the cache holds the object, so its id is
+    not reused while cached."""
+    hit = _KEYS.get(id(entity))
+    if hit is not None and hit[0] is entity:
+        return hit[1]
+    keys = entity_keys(entity)
+    key = keys[0] if keys else None
+    if len(_KEYS) >= _KEYS_HELD:
+        del _KEYS[next(iter(_KEYS))]
+    _KEYS[id(entity)] = (entity, key)
+    return key
 
 
 def human_span(span: dt.timedelta) -> str:

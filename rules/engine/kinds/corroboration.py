@@ -28,8 +28,9 @@ class CorroborationKind(StatefulKind):
     def apply(self, state: JsonDict, event: EventEnvelope, entry: Entry, *, clause: str,
               key: str) -> list[Finding]:
         now = float(entry["t"])
+        start = now - self.span
         reports: dict[str, Entry] = {agency: e for agency, e in state.get("reports", {}).items()
-                                     if e["t"] >= now - self.span}
+                                     if e["t"] >= start}
         reports[event.agency.value] = entry
         state["reports"] = reports
         fired_at = state.get("fired_at")

@@ -18,7 +18,7 @@ from rules.engine.explain import build_finding, key_label, limit, span_of
 from rules.engine.fields import field_values
 from rules.engine.kinds.base import StatefulKind
 from rules.engine.state import JsonDict
-from rules.engine.windows import Entry, since
+from rules.engine.windows import Entry
 from rules.findings import Finding
 from rules.language.spec import EventFilter, ThresholdRule
 
@@ -35,8 +35,8 @@ class ThresholdKind(StatefulKind):
     def apply(self, state: JsonDict, event: EventEnvelope, entry: Entry, *, clause: str,
               key: str) -> list[Finding]:
         now = float(entry["t"])
-        kept = [e for e in since(state.get("entries", []), now - self.span)
-                if e["k"] != entry["k"]]
+        start, this = now - self.span, entry["k"]
+        kept = [e for e in state.get("entries", ()) if e["t"] >= start and e["k"] != this]
         distinct = self.rule.distinct
         if distinct is not None:
             values = sorted({json.dumps(v, sort_keys=True, default=str)
