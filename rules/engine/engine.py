@@ -12,6 +12,9 @@ comes out up to ``allowed_lateness`` of event time after its last event. A calle
 stream goes quiet calls ``advance`` with a watermark from its own clock. Clauses that ask
 ``watchlisted:`` (match rules too) are deferred: their events are held and the clause is
 evaluated on release, against the watchlist as it stood at the event's time (``watch``).
+Clauses that only extend rule state (``idle_when_empty``: later ordered steps, absence
+``then``) are gated (``gates``): held as one pair, tested on release only for the rules that
+hold state for the event's keys, so their cost does not grow with the catalogue.
 
 State (see ``state``): ``engine/clock``, the reorder buffer (``buffer``), pending deadlines
 (``deadlines``) and ``rule/<rule id>/<group key>``. Per event the engine writes the clock,

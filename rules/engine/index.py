@@ -7,7 +7,14 @@ top-level ``all``, see ``IndexKey``) is filed under those values, on the field w
 best split the bucket; the others are scanned. ``candidates`` reads each indexed field of the
 event once and returns the clauses filed under its values plus the scanned ones, in the order
 they were added. Every candidate is still tested in full: the index only skips clauses that
-cannot match.
+cannot match. A hit also proves the predicate the clause was filed under when that predicate
+is the ``eq`` or ``in`` alone (``IndexKey.proves``): its result goes into the probe, so it
+is not evaluated again.
+
+``passing`` tests the candidates (each predicate once per event, see ``probe``); ``possible``
+keeps those whose predicates on the event alone pass, for clauses whose ``watchlisted:`` part
+is only known later (the engine defers them, ``watch``). Idle-when-empty clauses are not in
+this index but in ``gates``.
 """
 
 from __future__ import annotations
