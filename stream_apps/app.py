@@ -43,6 +43,7 @@ from leads.audit_redis import DisseminationLog
 from leads.subscriptions_redis import SubscriptionStore
 from rules.published import decode_rule_set
 from rules.watchlist_redis import WatchlistStore
+from stream_apps.batch_send import BatchSender
 from stream_apps.correlate import CorrelationStage
 from stream_apps.dead_letters import RecordOrigin
 from stream_apps.dispatch import DispatchStage
@@ -77,6 +78,9 @@ def create_app(settings: WorkerSettings, *, registry: CollectorRegistry | None =
         broker_max_poll_records=settings.batch_size * 2,
         stream_buffer_maxsize=settings.batch_size * 4,
         producer_linger=0.005,
+        # BatchSender hands over one record batch per partition; aiokafka's default (16 KiB)
+        # would split a 500-event batch into many, each waiting for the one before to drain.
+        producer_max_batch_size=settings.producer_batch_bytes,
         producer_acks=-1,
         broker_session_timeout=settings.session_timeout,
     )
@@ -92,10 +96,9 @@ def create_app(settings: WorkerSettings, *, registry: CollectorRegistry | None =
     }
 
     async def send(records: Sequence[OutboundRecord], *, wait: bool) -> None:
-        futures = [await topics[r.topic].send(key=r.key, value=r.value, force=True,
-                                              partition=r.partition,
-                                              headers=list(r.headers) or None)
-                   for r in records]
+        # One record batch per topic partition, not one topic.send per record (see
+        # batch_send.py): queued in the producer before the batch is acked, order kept.
+        futures = await BatchSender(app.producer).send(records)
         if wait and futures:
             await asyncio.gather(*futures)
 

@@ -34,6 +34,10 @@ class WorkerSettings(ConnectionSettings):
         default=600, ge=0, description="Seconds of event time an event may arrive late.")
     idle_after: float = Field(
         default=5, gt=0, description="Seconds without events before event time moves on.")
+    producer_batch_bytes: int = Field(
+        default=512 * 1024, ge=16 * 1024, le=1_000_000,
+        description="Largest record batch the producer sends to one partition (bytes); "
+                    "at most the broker's message.max.bytes (1 MB by default).")
     faust_sensor: bool = Field(
         default=False,
         description="Also export Faust's per-message sensor (faust_* metrics); it cost a "
