@@ -24,6 +24,7 @@ from typing import Any
 import faust
 from aiohttp.web import Response
 from faust.sensors.prometheus import setup_prometheus_sensors
+from faust.types import TP
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from pydantic import ValidationError
 
@@ -114,8 +115,9 @@ def create_app(settings: WorkerSettings, *, registry: CollectorRegistry | None =
             with metrics.batch_seconds.labels("intake").time():
                 metrics.batch_records.labels("intake").observe(len(events))
                 records = [_inbound(e) for e in events]
-                out = await retry_while_down(partial(stage.handle, records),
-                                             dependency="redis", metrics=metrics)
+                out = await retry_while_down(
+                    partial(stage.handle, records, _behind(app, records)),
+                    dependency="redis", metrics=metrics)
                 await send(out, wait=False)
             yield None
 
@@ -246,6 +248,21 @@ def _inbound(event: Any) -> InboundRecord:
         source=_header(message.headers, SOURCE_HEADER),
         primary=_header(message.headers, SHARE_HEADER) != "secondary",
     )
+
+
+def _behind(app: faust.App, records: Sequence[InboundRecord]) -> set[str]:
+    """The sources (``topic:partition``) of ``records`` that have records after these (the
+    consumer's high watermark is past the last one read)."""
+    last: dict[tuple[str, int], int] = {}
+    for record in records:
+        last[(record.origin.topic, record.origin.partition)] = record.origin.offset
+    consumer: Any = app.consumer
+    behind = set()
+    for (topic, partition), offset in last.items():
+        highwater = consumer.highwater(TP(topic, partition))
+        if highwater is not None and highwater > offset + 1:
+            behind.add(f"{topic}:{partition}")
+    return behind
 
 
 def _header(headers: Any, name: str) -> str | None:

@@ -92,7 +92,7 @@ class CorrelationStage:
     async def handle(self, records: Sequence[InboundRecord]) -> list[OutboundRecord]:
         by_lane: dict[int, list[tuple[InboundRecord, EventEnvelope]]] = {}
         ticked: set[int] = set()
-        progress: dict[int, list[dict[str, float]]] = {}
+        progress: dict[int, list[tuple[dict[str, float], frozenset[str]]]] = {}
         for record in records:
             if record.origin.key == TICK_KEY:
                 ticked.add(record.origin.partition)
@@ -111,9 +111,9 @@ class CorrelationStage:
             findings: list[Finding] = []
             lane = self._lane(partition, now)
             items = by_lane.get(partition, [])
-            for sources in progress.get(partition, ()):
+            for sources, behind in progress.get(partition, ()):
                 for source, event_time in sources.items():
-                    lane.sources.observe(source, event_time, wall)
+                    lane.sources.observe(source, event_time, wall, behind=source in behind)
             for record, event in items:
                 lane.sources.observe(record.source or record.origin.topic,
                                      event.occurred_at.timestamp(), wall)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 from fusion.contract import (
@@ -57,10 +57,12 @@ class IntakeStage:
         self._metrics = metrics
         self._clock = clock
 
-    async def handle(self, records: Sequence[InboundRecord]) -> list[OutboundRecord]:
+    async def handle(self, records: Sequence[InboundRecord],
+                     behind: Collection[str] = ()) -> list[OutboundRecord]:
         """Everything to publish for ``records``: dead letters, candidate leads and event
         shares in order, then a progress record per correlation partition
-        (``stream_apps.progress``)."""
+        (``stream_apps.progress``); ``behind``: the sources (``topic:partition``) with
+        records after this batch's."""
         batch = _Batch()
         for record in records:
             self._classify(record, batch)
@@ -69,7 +71,7 @@ class IntakeStage:
             self._metrics.watchlist_changes.labels(action).inc()
         if batch.crossings:
             await self._match(batch)
-        return batch.out + progress_records(batch.progress)
+        return batch.out + progress_records(batch.progress, behind)
 
     def _classify(self, record: InboundRecord, batch: _Batch) -> None:
         try:

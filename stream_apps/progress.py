@@ -4,7 +4,10 @@ An event is sent only to the partitions owning its keys, so a partition may see 
 a busy source for a long time and could not tell "that source is quiet" from "that source
 has nothing for my keys". As Flink broadcasts watermarks to every downstream channel, the
 intake sends, after each batch, one *progress* record to every correlation partition with the
-highest event time it read from each source partition in that batch. It follows that batch's
+highest event time it read from each source partition in that batch, and which of those
+sources it has not read to the end (a source with a backlog is never idle, however long the
+worker takes to get back to it: otherwise a worker that falls behind marks the events of
+the partitions it reads last as late). It follows that batch's
 event shares on the same partition, so a partition never hears of a time before the events
 of that time have reached it.
 
@@ -15,7 +18,7 @@ when nothing at all comes in, event time moves on by the idle time so absences s
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from fusion.contract import CORRELATION_PARTITIONS, CORRELATION_TOPIC
 from stream_apps.records import OutboundRecord
@@ -29,21 +32,25 @@ def tick_record() -> tuple[bytes, bytes]:
     return TICK_KEY, json.dumps({"tick": True}).encode()
 
 
-def progress_records(sources: Mapping[str, float],
+def progress_records(sources: Mapping[str, float], behind: Collection[str] = (),
                      partitions: int = CORRELATION_PARTITIONS) -> list[OutboundRecord]:
-    """One progress record per correlation partition: ``{"sources": {source: event time}}``
-    (event time in seconds since the epoch); none when nothing was read."""
+    """One progress record per correlation partition: ``{"sources": {source: event time},
+    "behind": [source, ...]}`` (event time in seconds since the epoch; *behind*: sources
+    with records the intake has not read yet); none when nothing was read."""
     if not sources:
         return []
-    value = json.dumps({"sources": dict(sources)}, sort_keys=True).encode()
+    value = json.dumps({"sources": dict(sources), "behind": sorted(behind)},
+                       sort_keys=True).encode()
     return [OutboundRecord(CORRELATION_TOPIC, PROGRESS_KEY, value, partition=p)
             for p in range(partitions)]
 
 
-def read_progress(value: bytes | None) -> dict[str, float]:
-    """The source event times of a progress record (an empty dict for a malformed one)."""
+def read_progress(value: bytes | None) -> tuple[dict[str, float], frozenset[str]]:
+    """The source event times and the sources behind of a progress record (empty for a
+    malformed one)."""
     try:
-        sources = json.loads(value or b"{}").get("sources", {})
-        return {str(k): float(v) for k, v in sources.items()}
+        doc = json.loads(value or b"{}")
+        sources = {str(k): float(v) for k, v in doc.get("sources", {}).items()}
+        return sources, frozenset(str(s) for s in doc.get("behind", ()))
     except (ValueError, AttributeError, TypeError):
-        return {}
+        return {}, frozenset()

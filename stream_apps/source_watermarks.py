@@ -2,8 +2,9 @@
 active source's highest event time minus the allowed lateness (as Flink does), not the
 highest event time of all. A bulk load of many topics, read at different speeds, then does
 not mark the slower topics' events late. A source silent for ``idle_after`` seconds of wall
-time no longer holds event time back; when every source is silent, all that was seen is
-complete and the watermark is the highest event time seen minus the lateness.
+time no longer holds event time back, unless it is known to have records not read yet (the
+worker is behind on it); when every source is silent, all that was seen is complete and the
+watermark is the highest event time seen minus the lateness.
 
 Kept in memory, not in the state table: the engine's own watermark is persisted and never
 moves back, so after a restart this only has to relearn which sources are active. Until
@@ -19,11 +20,15 @@ class SourceWatermarks:
         self._idle_after = idle_after
         self._lateness = lateness
         self._ready_at = started + idle_after
-        self._sources: dict[str, tuple[float, float]] = {}  # source -> (top event time, wall)
+        # source -> (top event time, wall time last heard of, has a backlog)
+        self._sources: dict[str, tuple[float, float, bool]] = {}
 
-    def observe(self, source: str, event_time: float, wall: float) -> None:
-        top, _ = self._sources.get(source, (event_time, wall))
-        self._sources[source] = (max(top, event_time), wall)
+    def observe(self, source: str, event_time: float, wall: float, *,
+                behind: bool | None = None) -> None:
+        """``behind``: whether the source has records not read yet (None: unchanged)."""
+        top, _, was_behind = self._sources.get(source, (event_time, wall, False))
+        self._sources[source] = (max(top, event_time), wall,
+                                 was_behind if behind is None else behind)
 
     def watermark(self, wall: float) -> float | None:
         """The watermark the sources allow (None before the first event and while warming
@@ -31,6 +36,7 @@ class SourceWatermarks:
         if not self._sources or wall < self._ready_at:
             return None
         sources = self._sources.values()
-        active = [top for top, seen in sources if wall - seen <= self._idle_after]
-        latest = active or [max(top for top, _ in sources)]
+        active = [top for top, seen, behind in sources
+                  if behind or wall - seen <= self._idle_after]
+        latest = active or [max(top for top, _, _ in sources)]
         return min(latest) - self._lateness

@@ -152,7 +152,10 @@ class WorkerBacklog:
                      if _worker_input(tp.topic) and meta.offset >= 0}
         if not committed:
             return None
-        ends = consumer.end_offsets(list(committed))
+        try:
+            ends = consumer.end_offsets(list(committed))
+        except (KafkaError, KeyError):  # kafka-python can drop a partition from a busy
+            return None                 # broker's answer (KeyError): ask again next time
         behind: int = sum(max(0, ends[tp] - offset) for tp, offset in committed.items())
         return behind
 

@@ -47,3 +47,15 @@ def test_no_watermark_while_warming_up() -> None:
     assert marks.watermark(wall=104) is None
     marks.observe("feeds.slow:0", 1_000, wall=104)
     assert marks.watermark(wall=105) == 1_000
+
+
+def test_a_source_with_unread_records_holds_time_back_however_long_it_is_silent() -> None:
+    """A worker that falls behind reads some partitions late: their silence is a backlog,
+    not idleness, and must not let the others' time run past them."""
+    marks = _marks(idle_after=5, lateness=0)
+    marks.observe("feeds.slow:0", 1_000, wall=100, behind=True)
+    marks.observe("feeds.fast:0", 9_000, wall=130)
+    assert marks.watermark(wall=130) == 1_000  # slow silent for 30 s, but behind
+    marks.observe("feeds.slow:0", 2_000, wall=131, behind=False)  # caught up
+    assert marks.watermark(wall=131) == 2_000
+    assert marks.watermark(wall=140) == 9_000  # now idle for real
