@@ -9,7 +9,8 @@ lead ``build_lead`` gives it), each further hit on the same entity within the ho
 re-issues that lead with the next revision, and a hit past the horizon opens the next lead.
 Hits of earlier leads are dropped from the state: a lead's window is fixed by its first hit,
 and hits arrive in event-time order (the engine releases them so), so only the latest lead
-of a key can still grow.
+of a key can still grow. The state says until when (``until``, event time); once the
+watermark has passed it the state can go (``expired``).
 """
 
 from __future__ import annotations
@@ -44,7 +45,15 @@ def combine_recent(
     leads = combine_findings([*old, *new], now=now, horizon=horizon)
     changed = [lead for lead in leads if lead.revision > before.get(lead.lead_id, 0)]
     latest = _latest_lead_hits([*old, *new], horizon)
-    return {"hits": _FINDINGS.dump_python(latest, mode="json")}, changed
+    until = (hit_time(latest[0]) + horizon).timestamp()
+    return {"hits": _FINDINGS.dump_python(latest, mode="json"), "until": until}, changed
+
+
+def expired(state: JsonDict, watermark: float) -> bool:
+    """Whether no hit can join this key's latest lead any more: its horizon ends before the
+    watermark (a hit is released at about the watermark, so it would open the next lead,
+    which needs none of these hits)."""
+    return float(state.get("until", float("inf"))) < watermark
 
 
 def _latest_lead_hits(hits: list[Finding], horizon: dt.timedelta) -> list[Finding]:

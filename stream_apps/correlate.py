@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from fusion.contract import CANDIDATE_LEADS_TOPIC, LATE_EVENTS_TOPIC, EventEnvelope
 from fusion.resolution.keys import entity_keys
 from leads.building import build_lead
-from leads.recent_hits import combine_recent, keyed
+from leads.recent_hits import combine_recent, expired, keyed
 from leads.releasability import combine_handling
 from rules.engine import RuleEngine, StateStore
 from rules.engine.compiled import EvalContext
@@ -54,6 +54,7 @@ class _Lane:
     digest: str
     sources: SourceWatermarks
     last_event_at: float
+    swept_at: float = 0.0  # monotonic time of the last sweep of expired hits
 
 
 class CorrelationStage:
@@ -67,6 +68,7 @@ class CorrelationStage:
         store_for: Callable[[int], StateStore],
         partitions: int,
         idle_after: float = 5.0,
+        sweep_every: float = 60.0,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._runtime = runtime
@@ -76,6 +78,7 @@ class CorrelationStage:
         self._store_for = store_for
         self._partitions = partitions
         self._idle_after = idle_after
+        self._sweep_every = sweep_every
         self._monotonic = monotonic
         self._lanes: dict[int, _Lane] = {}
 
@@ -130,6 +133,7 @@ class CorrelationStage:
             findings += self._advance(lane, wall, now,
                                       idle=not items and partition not in progress)
             leads += self._leads(lane, findings)
+            self._sweep(lane, now)
         return out + leads
 
     def _lane(self, partition: int, now: float) -> _Lane:
@@ -169,6 +173,20 @@ class CorrelationStage:
             self._metrics.event_time_lag.labels(str(lane.partition)).set(
                 wall - watermark.timestamp())
         return findings
+
+    def _sweep(self, lane: _Lane, now: float) -> None:
+        """Every ``sweep_every`` seconds, drop the recent hits of keys whose latest lead can
+        no longer grow (``leads.recent_hits.expired``), so that state does not pile up."""
+        watermark = lane.engine.watermark
+        if watermark is None or now - lane.swept_at < self._sweep_every:
+            return
+        lane.swept_at = now
+        mark = watermark.timestamp()
+        for key in lane.store.keys():  # noqa: SIM118 (a StateStore, not a dict)
+            if key.startswith(HITS_PREFIX):
+                state = lane.store.get(key)
+                if state is not None and expired(state, mark):
+                    lane.store.delete(key)
 
     def _leads(self, lane: _Lane, findings: list[Finding]) -> list[OutboundRecord]:
         """Leads for the lane's findings: hits on one entity combine into one lead with the

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 from fusion.contract import EventEnvelope
 from fusion.resolution.keys import entity_keys
 from leads.building import build_lead
-from leads.recent_hits import combine_recent, keyed
+from leads.combining import DEFAULT_HORIZON
+from leads.recent_hits import combine_recent, expired, keyed
 from rules.findings import Finding, RuleRef
 from tests.factories import T0, crossing
 
+CATALOGUE = Path(__file__).resolve().parents[2] / "rules" / "catalogue"
 NOW = T0 + dt.timedelta(days=30)
 HOUR = dt.timedelta(hours=1)
 
@@ -66,3 +69,43 @@ def test_hits_without_an_entity_key_stand_alone() -> None:
     by_key, alone = keyed([hit, loose])
     assert alone == [loose]
     assert list(by_key) == [hit.group_key]
+
+
+def test_the_state_expires_once_its_latest_lead_cannot_grow() -> None:
+    state, _ = combine_recent(None, [_hit("rule-a", crossing(event_id="x-1", at=T0))], now=NOW)
+    end = (T0 + DEFAULT_HORIZON).timestamp()
+    assert not expired(state, end - 1)
+    assert expired(state, end + 1)
+
+
+def test_the_correlate_stage_sweeps_expired_hits() -> None:
+    """The stage drops hits/<key> of keys whose latest lead can no longer grow, at most once
+    per sweep interval, and keeps the others."""
+    from prometheus_client import CollectorRegistry
+
+    from rules.engine import InMemoryStore
+    from rules.loader import load_catalogue
+    from stream_apps.correlate import HITS_PREFIX, CorrelationStage
+    from stream_apps.metrics import WorkerMetrics
+    from stream_apps.rule_runtime import RuleRuntime
+
+    store = InMemoryStore()
+    rules = load_catalogue(CATALOGUE)
+    stage = CorrelationStage(
+        runtime=RuleRuntime(rules, "test", dt.timedelta(seconds=0)), watchlist=None,  # type: ignore[arg-type]
+        metrics=WorkerMetrics(CollectorRegistry()), clock=lambda: NOW,
+        store_for=lambda partition: store, partitions=1, sweep_every=60,
+        monotonic=lambda: 0.0)
+    old, _ = combine_recent(None, [_hit("rule-a", crossing(event_id="x-1", at=T0))], now=NOW)
+    new, _ = combine_recent(None, [_hit("rule-a", crossing("NEW1", event_id="x-2",
+                                                           at=T0 + 2 * DEFAULT_HORIZON))],
+                            now=NOW)
+    store.set(HITS_PREFIX + "vehicle:old", old)
+    store.set(HITS_PREFIX + "vehicle:new", new)
+    lane = stage._lane(0, 0.0)
+    lane.engine.advance(T0 + 2 * DEFAULT_HORIZON)
+    stage._sweep(lane, 30.0)  # too soon after the lane started
+    assert store.get(HITS_PREFIX + "vehicle:old") is not None
+    stage._sweep(lane, 61.0)
+    assert store.get(HITS_PREFIX + "vehicle:old") is None
+    assert store.get(HITS_PREFIX + "vehicle:new") == new
