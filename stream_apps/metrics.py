@@ -55,7 +55,9 @@ class WorkerMetrics:
             "per batch).", registry=registry)
         self.late_events = Counter(
             "fusion_late_events_total",
-            "Events older than the watermark, not evaluated, sent to internal.late-events.",
+            "Event shares older than their correlation partition's watermark, not evaluated, "
+            "sent to internal.late-events (an event has one share per partition owning one "
+            "of its keys).",
             ["feed"], registry=registry)
         self.rule_set_loads = Counter(
             "fusion_rule_set_loads_total",
