@@ -8,6 +8,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# Tests run on their own throw-away broker and Redis (own ports, own data under .run/test),
+# so they never touch a running demo and a demo never replays what the tests published.
+TEST_STACK = FUSION_RUN_DIR=$(CURDIR)/.run/test FUSION_KAFKA_PORT=29092 \
+	FUSION_KAFKA_CONTROLLER_PORT=29093 FUSION_REDIS_PORT=26379
 BENCH_ARGS ?=
 RULES_BENCH_ARGS ?=
 
@@ -40,13 +44,17 @@ demo: install ## Run the whole system with simulated agency feeds until Ctrl-C
 
 test: install lint ## Lint, run the rule catalogue's tests, unit and integration tests
 	$(BIN)/fusion rules test
-	deploy/with-stack.sh $(BIN)/pytest $(PYTEST_ARGS)
+	rm -rf .run/test
+	$(TEST_STACK) deploy/with-stack.sh $(BIN)/pytest $(PYTEST_ARGS)
+	rm -rf .run/test
 
 unit: $(STAMP) ## Run only the fast unit tests (no broker needed)
 	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
 
 integration: install ## Run only the integration tests (starts what they need)
-	deploy/with-stack.sh $(BIN)/pytest -m integration $(PYTEST_ARGS)
+	rm -rf .run/test
+	$(TEST_STACK) deploy/with-stack.sh $(BIN)/pytest -m integration $(PYTEST_ARGS)
+	rm -rf .run/test
 
 lint: $(STAMP) ## ruff, mypy --strict, shellcheck, the JSON Schema check and rule lint
 	$(BIN)/ruff check .
