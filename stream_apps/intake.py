@@ -71,7 +71,8 @@ class IntakeStage:
             self._metrics.watchlist_changes.labels(action).inc()
         if batch.crossings:
             await self._match(batch)
-        return batch.out + progress_records(batch.progress, behind)
+        read = {f"{r.origin.topic}:{r.origin.partition}" for r in records}
+        return batch.out + progress_records(batch.progress, behind, read)
 
     def _classify(self, record: InboundRecord, batch: _Batch) -> None:
         try:
