@@ -34,7 +34,7 @@ from rules.loader import RuleSet
 from rules.watchlist import WatchlistEntry
 from rules.watchlist_redis import WatchlistStore
 from stream_apps.metrics import WorkerMetrics
-from stream_apps.progress import PROGRESS_KEY, TICK_KEY, Progress, read_progress
+from stream_apps.progress import PROGRESS_KEY, TICK_KEY, read_progress
 from stream_apps.records import InboundRecord, OutboundRecord
 from stream_apps.rule_runtime import RuleRuntime
 from stream_apps.source_watermarks import SourceWatermarks
@@ -95,7 +95,7 @@ class CorrelationStage:
     async def handle(self, records: Sequence[InboundRecord]) -> list[OutboundRecord]:
         by_lane: dict[int, list[tuple[InboundRecord, EventEnvelope]]] = {}
         ticked: set[int] = set()
-        progress: dict[int, list[Progress]] = {}
+        progress: dict[int, list[tuple[dict[str, float], frozenset[str]]]] = {}
         for record in records:
             if record.origin.key == TICK_KEY:
                 ticked.add(record.origin.partition)
@@ -114,12 +114,9 @@ class CorrelationStage:
             findings: list[Finding] = []
             lane = self._lane(partition, now)
             items = by_lane.get(partition, [])
-            for news in progress.get(partition, ()):
-                for source, event_time in news.sources.items():
-                    lane.sources.observe(source, event_time, wall,
-                                         behind=source in news.behind)
-                for source in news.read - news.sources.keys():
-                    lane.sources.mark(source, behind=source in news.behind)
+            for sources, behind in progress.get(partition, ()):
+                for source, event_time in sources.items():
+                    lane.sources.observe(source, event_time, wall, behind=source in behind)
             for record, event in items:
                 lane.sources.observe(record.source or record.origin.topic,
                                      event.occurred_at.timestamp(), wall)

@@ -71,8 +71,7 @@ class IntakeStage:
             self._metrics.watchlist_changes.labels(action).inc()
         if batch.crossings:
             await self._match(batch)
-        read = {f"{r.origin.topic}:{r.origin.partition}" for r in records}
-        return batch.out + progress_records(batch.progress, behind, read)
+        return batch.out + progress_records(batch.progress, behind)
 
     def _classify(self, record: InboundRecord, batch: _Batch) -> None:
         try:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
 
 from fusion.contract import CORRELATION_PARTITIONS, CORRELATION_TOPIC
 from stream_apps.records import OutboundRecord
@@ -34,35 +33,24 @@ def tick_record() -> tuple[bytes, bytes]:
 
 
 def progress_records(sources: Mapping[str, float], behind: Collection[str] = (),
-                     read: Collection[str] = (),
                      partitions: int = CORRELATION_PARTITIONS) -> list[OutboundRecord]:
     """One progress record per correlation partition: ``{"sources": {source: event time},
-    "behind": [source, ...], "read": [source, ...]}`` (event time in seconds since the
-    epoch, of valid events; *behind*: sources with records the intake has not read yet;
-    *read*: every source the batch read, valid or not, so a source whose last records were
-    refused is known to have caught up); none when nothing was read."""
-    read = set(read) | set(sources)
-    if not read:
+    "behind": [source, ...]}`` (event time in seconds since the epoch; *behind*: sources
+    with records the intake has not read yet); none when nothing was read."""
+    if not sources:
         return []
-    value = json.dumps({"sources": dict(sources), "behind": sorted(behind),
-                        "read": sorted(read)}, sort_keys=True).encode()
+    value = json.dumps({"sources": dict(sources), "behind": sorted(behind)},
+                       sort_keys=True).encode()
     return [OutboundRecord(CORRELATION_TOPIC, PROGRESS_KEY, value, partition=p)
             for p in range(partitions)]
 
 
-@dataclass(frozen=True, slots=True)
-class Progress:
-    sources: dict[str, float]  # source -> highest event time of its valid events
-    behind: frozenset[str]  # sources with records not read yet
-    read: frozenset[str]  # every source the batch read
-
-
-def read_progress(value: bytes | None) -> Progress:
-    """A progress record's content (empty for a malformed one)."""
+def read_progress(value: bytes | None) -> tuple[dict[str, float], frozenset[str]]:
+    """The source event times and the sources behind of a progress record (empty for a
+    malformed one)."""
     try:
         doc = json.loads(value or b"{}")
         sources = {str(k): float(v) for k, v in doc.get("sources", {}).items()}
-        return Progress(sources, frozenset(str(s) for s in doc.get("behind", ())),
-                        frozenset(str(s) for s in doc.get("read", ())) | sources.keys())
+        return sources, frozenset(str(s) for s in doc.get("behind", ()))
     except (ValueError, AttributeError, TypeError):
-        return Progress({}, frozenset(), frozenset())
+        return {}, frozenset()

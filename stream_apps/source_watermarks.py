@@ -30,12 +30,6 @@ class SourceWatermarks:
         self._sources[source] = (max(top, event_time), wall,
                                  was_behind if behind is None else behind)
 
-    def mark(self, source: str, *, behind: bool) -> None:
-        """Record whether a known source has records not read yet (no event time news)."""
-        if source in self._sources:
-            top, seen, _ = self._sources[source]
-            self._sources[source] = (top, seen, behind)
-
     @property
     def backlog(self) -> bool:
         """Whether some source was last reported with records not read yet: then event time

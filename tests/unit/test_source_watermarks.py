@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from stream_apps.progress import progress_records, read_progress
 from stream_apps.source_watermarks import SourceWatermarks
 
 
@@ -70,30 +69,3 @@ def test_a_backlog_is_known_until_the_source_catches_up() -> None:
     assert marks.backlog
     marks.observe("feeds.a:0", 1_002, wall=102, behind=False)
     assert not marks.backlog
-
-
-def test_a_source_whose_last_records_were_refused_is_known_to_have_caught_up() -> None:
-    """Progress lists every source a batch read: one whose remaining records were all dead
-    letters still clears its backlog, or event time would never move on by idleness."""
-    marks = _marks()
-    marks.observe("feeds.a:0", 1_000, wall=100, behind=True)
-    [record, *_] = progress_records({}, behind=(), read=["feeds.a:0"])
-    news = read_progress(record.value)
-    assert news.sources == {}
-    for source in news.read - news.sources.keys():
-        marks.mark(source, behind=source in news.behind)
-    assert not marks.backlog
-    marks.mark("feeds.unknown:0", behind=True)  # never seen: nothing to hold back
-    assert not marks.backlog
-
-
-def test_progress_round_trip() -> None:
-    records = progress_records({"feeds.a:0": 5.0}, behind=["feeds.a:0"], read=["feeds.b:1"],
-                               partitions=3)
-    assert [r.partition for r in records] == [0, 1, 2]
-    news = read_progress(records[0].value)
-    assert news.sources == {"feeds.a:0": 5.0}
-    assert news.behind == {"feeds.a:0"}
-    assert news.read == {"feeds.a:0", "feeds.b:1"}
-    assert progress_records({}, read=()) == []
-    assert read_progress(b"not json").read == frozenset()
