@@ -155,15 +155,14 @@ class CorrelationStage:
 
     def _advance(self, lane: _Lane, wall: float, now: float, *, idle: bool) -> list[Finding]:
         """Move the lane's watermark: by its sources' event times; or, when nothing came to
-        it for ``idle_after`` seconds, no source is known to have unread records, and a tick
-        says time has passed, by that much."""
+        it for ``idle_after`` seconds and a tick says time has passed, by that much."""
         findings: list[Finding] = []
         if not idle:
             lane.last_event_at = now
         mark = lane.sources.watermark(wall)
         if mark is not None:
             findings += lane.engine.advance(dt.datetime.fromtimestamp(mark, dt.UTC))
-        if idle and not lane.sources.backlog and now - lane.last_event_at >= self._idle_after:
+        if idle and now - lane.last_event_at >= self._idle_after:
             watermark = lane.engine.watermark
             if watermark is not None:
                 findings += lane.engine.advance(

@@ -30,12 +30,6 @@ class SourceWatermarks:
         self._sources[source] = (max(top, event_time), wall,
                                  was_behind if behind is None else behind)
 
-    @property
-    def backlog(self) -> bool:
-        """Whether some source was last reported with records not read yet: then event time
-        must not move on by wall time alone (the intake may be stalled, not the sources)."""
-        return any(behind for _, _, behind in self._sources.values())
-
     def watermark(self, wall: float) -> float | None:
         """The watermark the sources allow (None before the first event and while warming
         up)."""

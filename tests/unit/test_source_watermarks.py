@@ -59,13 +59,3 @@ def test_a_source_with_unread_records_holds_time_back_however_long_it_is_silent(
     marks.observe("feeds.slow:0", 2_000, wall=131, behind=False)  # caught up
     assert marks.watermark(wall=131) == 2_000
     assert marks.watermark(wall=140) == 9_000  # now idle for real
-
-
-def test_a_backlog_is_known_until_the_source_catches_up() -> None:
-    marks = _marks()
-    assert not marks.backlog
-    marks.observe("feeds.a:0", 1_000, wall=100, behind=True)
-    marks.observe("feeds.a:0", 1_001, wall=101)  # an event share: says nothing of the backlog
-    assert marks.backlog
-    marks.observe("feeds.a:0", 1_002, wall=102, behind=False)
-    assert not marks.backlog
