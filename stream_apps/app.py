@@ -159,7 +159,10 @@ def _add_correlation(
     stages: list[CorrelationStage] = []
 
     def store_for(partition: int) -> PartitionStore:
-        return stores.setdefault(partition, PartitionStore(table, partition))
+        if partition not in stores:
+            stores[partition] = PartitionStore(table.data, table.changelog_topic.get_topic_name(),
+                                               partition)
+        return stores[partition]
 
     @app.agent(topics[CORRELATION_TOPIC], name="correlate")
     async def correlate(stream: Any) -> AsyncIterator[None]:
@@ -176,10 +179,10 @@ def _add_correlation(
                                              dependency="redis", metrics=metrics)
                 # State first: the changelog records of this batch are queued before its
                 # leads, and Faust flushes the producer before it commits the offsets.
-                for store in stores.values():
-                    if store.pending:
-                        metrics.changelog_records.inc(store.flush())
-                await send(out, wait=False)
+                changelog = [r for store in stores.values() if store.pending
+                             for r in store.flush()]
+                metrics.changelog_records.inc(len(changelog))
+                await send(changelog + out, wait=False)
             yield None
 
     @app.on_partitions_revoked.connect

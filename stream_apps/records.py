@@ -22,6 +22,6 @@ class InboundRecord:
 class OutboundRecord:
     topic: str
     key: bytes
-    value: bytes
+    value: bytes | None  # None: a tombstone (a deleted key of a compacted changelog)
     headers: tuple[tuple[str, bytes], ...] = ()
     partition: int | None = None  # None: the producer's partitioner picks by key
