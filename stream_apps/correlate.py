@@ -16,7 +16,6 @@ on by that much, so an absence rule still closes at night (``progress.py``).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -30,17 +29,15 @@ from rules.engine import RuleEngine, StateStore
 from rules.engine.compiled import EvalContext
 from rules.engine.partitioning import KeyOwner
 from rules.findings import Finding
-from rules.loader import RuleSet
 from rules.watchlist import WatchlistEntry
 from rules.watchlist_redis import WatchlistStore
 from stream_apps.metrics import WorkerMetrics
 from stream_apps.progress import PROGRESS_KEY, TICK_KEY, read_progress
-from stream_apps.records import InboundRecord, OutboundRecord
+from stream_apps.records import LATE_PARTITION_HEADER, InboundRecord, OutboundRecord
 from stream_apps.rule_runtime import RuleRuntime
 from stream_apps.source_watermarks import SourceWatermarks
 
 HITS_PREFIX = "hits/"  # the recent hits of one group key (leads.recent_hits)
-LATE_PARTITION_HEADER = "fusion-late-in-partition"  # the correlation partition that refused it
 
 
 @dataclass
@@ -82,10 +79,6 @@ class CorrelationStage:
         self._monotonic = monotonic
         self._lanes: dict[int, _Lane] = {}
 
-    @property
-    def _needs_watchlist(self) -> bool:
-        return _uses_watchlist(self._runtime.rules)
-
     def forget(self, partitions: Sequence[int]) -> None:
         """Drop the lanes of partitions this worker no longer holds (after a rebalance); a
         lane is rebuilt from the recovered table when its partition comes back."""
@@ -105,14 +98,16 @@ class CorrelationStage:
             else:
                 event = EventEnvelope.model_validate_json(record.value or b"")
                 by_lane.setdefault(record.origin.partition, []).append((record, event))
-        listed = await self._listed_keys(by_lane) if self._needs_watchlist and by_lane else {}
         wall = self._clock().timestamp()
         now = self._monotonic()
+        lanes = [self._lane(p, now) for p in sorted(by_lane.keys() | ticked | progress.keys())]
+        asks = any(lane.engine.asks_watchlist for lane in lanes)
+        listed = await self._listed_keys(by_lane) if asks and by_lane else {}
         out: list[OutboundRecord] = []
         leads: list[OutboundRecord] = []
-        for partition in sorted(by_lane.keys() | ticked | progress.keys()):
+        for lane in lanes:
             findings: list[Finding] = []
-            lane = self._lane(partition, now)
+            partition = lane.partition
             items = by_lane.get(partition, [])
             for sources, behind in progress.get(partition, ()):
                 for source, event_time in sources.items():
@@ -219,18 +214,6 @@ class CorrelationStage:
         keys = {k for items in by_lane.values() for _, event in items
                 for entity in event.entities for k in entity_keys(entity)}
         return await self._watchlist.lookup(keys)
-
-
-_WATCHLIST_USE: dict[str, bool] = {}
-
-
-def _uses_watchlist(rules: RuleSet) -> bool:
-    """Whether any rule asks about the watchlist (then each batch looks its keys up);
-    worked out once per rule set."""
-    if rules.digest not in _WATCHLIST_USE:
-        _WATCHLIST_USE[rules.digest] = "watchlisted" in json.dumps(
-            [r.model_dump(mode="json", by_alias=True) for r in rules.rules])
-    return _WATCHLIST_USE[rules.digest]
 
 
 def _checker(listed: dict[str, list[WatchlistEntry]], at: dt.datetime) -> Callable[[str], bool]:

@@ -8,6 +8,7 @@ from stream_apps.dead_letters import RecordOrigin
 
 SOURCE_HEADER = "fusion-source"  # "<topic>:<partition>" a valid event was first read from
 SHARE_HEADER = "fusion-share"  # "primary" or "secondary" (rules.engine.partitioning)
+LATE_PARTITION_HEADER = "fusion-late-in-partition"  # the correlation partition that refused it
 
 
 @dataclass(frozen=True, slots=True)

@@ -148,6 +148,12 @@ class RuleEngine:
         value = self._clock().get("watermark")
         return None if value is None else to_time(value)
 
+    @property
+    def asks_watchlist(self) -> bool:
+        """Whether any enabled rule has a ``watchlisted:`` clause (then a caller may answer
+        them from its own watchlist through ``EvalContext``)."""
+        return bool(self._deferred_tests)
+
     def routes_for(self, feed: Feed) -> int:
         """How many rule clauses an event of ``feed`` is tested against."""
         return len(self._routes.get(feed, ())) + len(self._deferred.get(feed, ()))

@@ -14,7 +14,7 @@ from fusion.contract import (
     lead_topic,
 )
 from rules.engine.partitioning import shares
-from stream_apps.correlate import LATE_PARTITION_HEADER
+from stream_apps.records import LATE_PARTITION_HEADER
 from tests.integration import kcat
 from tests.integration.conftest import (
     Stack,

@@ -92,3 +92,11 @@ def test_the_event_time_watchlist_survives_a_restart() -> None:
     second.process(read)
     [finding] = second.advance(read.occurred_at + DEFAULT_LATENESS + MINUTE)
     assert finding.rule.rule_id == RULE
+
+
+def test_the_engine_says_whether_any_rule_asks_the_watchlist() -> None:
+    """The correlate stage looks keys up in Redis only when this is true."""
+    catalogue = load_catalogue(CATALOGUE)
+    assert _engine().asks_watchlist
+    others = [r for r in catalogue.rules if r.id != RULE]
+    assert not RuleEngine(others, aliases=catalogue.aliases).asks_watchlist
