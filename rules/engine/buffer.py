@@ -4,7 +4,7 @@ Each held event has its own key, ``held/<event key>``: ``{"t", "k", "e", "m"}`` 
 key, the event as JSON, and the ``[rule id, clause]`` pairs it passed). A small index,
 ``engine/held`` = ``{"due": [[t, event key], ...]}`` sorted oldest first, says which to
 release next, so holding or releasing one event writes one small index and one event, never
-the whole buffer. The event objects themselves are also kept in memory while held, so a
+the whole buffer. Each held entry carries its event object in memory (``windows.EventJson``), so a
 release rebuilds an event from JSON only after a restart.
 
 State written by an older engine (the whole buffer in one ``engine/buffer`` value) is moved
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from fusion.contract import EventEnvelope
 from rules.engine.state import JsonDict, StateStore
-from rules.engine.windows import Entry, make_entry
+from rules.engine.windows import Entry, event_of, make_entry
 
 INDEX_KEY = "engine/held"
 LEGACY_KEY = "engine/buffer"
@@ -38,7 +38,6 @@ class Held:
 class ReorderBuffer:
     def __init__(self, store: StateStore) -> None:
         self._store = store
-        self._events: dict[str, tuple[float, EventEnvelope]] = {}
 
     def hold(self, event: EventEnvelope, when: float, key: str,
              matched: list[list[str]], extra: JsonDict | None = None) -> None:
@@ -55,7 +54,6 @@ class ReorderBuffer:
         index = self._store.get(INDEX_KEY) or {"due": []}
         bisect.insort(index["due"], [when, key])
         self._store.set(INDEX_KEY, index)
-        self._events[key] = (when, event)
 
     def release(self, watermark: float) -> list[Held]:
         """The held events older than ``watermark``, oldest first (ties by event key),
@@ -78,12 +76,9 @@ class ReorderBuffer:
 
     def _rebuild(self, held: JsonDict) -> Held:
         entry: Entry = {"t": held["t"], "k": held["k"], "e": held["e"]}
-        cached = self._events.pop(held["k"], None)
-        if cached is not None and cached[0] == held["t"]:
-            event = cached[1]
-        else:  # held before a restart: rebuild it from its JSON, once
-            event = EventEnvelope.model_validate(held["e"])
-        return Held(entry=entry, event=event, matched=held["m"], extra=held.get("x"))
+        # the entry carries its event, unless it was held before a restart (rebuilt once)
+        return Held(entry=entry, event=event_of(entry), matched=held["m"],
+                    extra=held.get("x"))
 
     def adopt_legacy(self) -> None:
         """Move events held in the older single-value layout into this one."""

@@ -38,7 +38,7 @@ from rules.engine.kinds import StatefulKind, match_finding, stateful_kind
 from rules.engine.probe import Probe
 from rules.engine.state import InMemoryStore, JsonDict, StateStore
 from rules.engine.watch import EventTimeWatchlist, asks_watchlist
-from rules.engine.windows import EventCache, group_entities, seconds, to_time
+from rules.engine.windows import group_entities, seconds, to_time
 from rules.findings import Finding
 from rules.language.spec import MatchRule, RuleSpec
 
@@ -101,7 +101,6 @@ class RuleEngine:
         self._matches: dict[str, MatchRule] = {}
         self._kinds: dict[str, StatefulKind] = {}
         self._plans: dict[tuple[str, str], _Plan] = {}
-        self._cache = EventCache()
         self._routes: dict[Feed, list[_Route]] = {}
         self._clauses: list[_Route] = []
         self._deferred: dict[Feed, list[_Route]] = {}  # clauses asking watchlisted: (watch.py)
@@ -125,7 +124,6 @@ class RuleEngine:
             clauses = [("when", rule.when)]
         else:
             kind = self._kinds[rule.id] = stateful_kind(rule)
-            kind.cache = self._cache
             clauses = kind.clauses()
             for clause, _spec in clauses:
                 self._plans[(rule.id, clause)] = _Plan(
@@ -225,7 +223,6 @@ class RuleEngine:
         findings: list[Finding] = []
         plans, get, owns = self._plans, self._store.get, self._owns
         for held in self._buffer.release(watermark):
-            self._cache.remember(held.entry, held.event)
             groups: Groups = {}  # the event's entity groups, shared by the rules it matched
             probe: Probe | None = None
             matched = held.matched

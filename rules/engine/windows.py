@@ -16,9 +16,34 @@ from fusion.resolution.keys import entity_keys
 Entry = dict[str, Any]
 
 
+class EventJson(dict[str, Any]):
+    """An event's JSON form, as rule state keeps it and the changelog carries it, that also
+    carries the parsed event while it is in memory (``event``). ``json.dumps`` writes it as the
+    plain dict it is, and state read back from a changelog holds plain dicts, whose event is
+    rebuilt once (``event_of``). So evidence costs no re-validation however long a rule's
+    window, and the parsed event lives exactly as long as some state refers to it."""
+
+    __slots__ = ("event",)
+
+    def __init__(self, data: dict[str, Any], event: EventEnvelope) -> None:
+        super().__init__(data)
+        self.event = event
+
+
 def make_entry(event: EventEnvelope) -> Entry:
     return {"t": event.occurred_at.timestamp(), "k": event.key,
-            "e": event.model_dump(mode="json")}
+            "e": EventJson(event.model_dump(mode="json"), event)}
+
+
+def event_of(entry: Entry) -> EventEnvelope:
+    """The event behind ``entry``: the one it carries, or (state read back from a changelog)
+    rebuilt from its JSON, which the entry then carries."""
+    data = entry["e"]
+    if isinstance(data, EventJson):
+        return data.event
+    event = EventEnvelope.model_validate(data)
+    entry["e"] = EventJson(data, event)
+    return event
 
 
 def seconds(span: dt.timedelta) -> float:
@@ -41,37 +66,8 @@ def since(entries: Iterable[Entry], start: float) -> list[Entry]:
 
 def events_of(entries: Iterable[Entry]) -> list[EventEnvelope]:
     """The events behind ``entries``, oldest first, each once."""
-    return EventCache(0).events_of(entries)
-
-
-class EventCache:
-    """The event objects of recent entries, so a finding need not rebuild its evidence from
-    JSON. A hit needs the very ``"e"`` dict the event was remembered with (an entry read back
-    from serialised state is rebuilt instead). Holds at most ``size`` events, oldest dropped."""
-
-    def __init__(self, size: int = 16384) -> None:
-        self._size = size
-        self._events: dict[str, tuple[object, EventEnvelope]] = {}
-
-    def remember(self, entry: Entry, event: EventEnvelope) -> None:
-        if self._size <= 0:
-            return
-        self._events.pop(entry["k"], None)
-        self._events[entry["k"]] = (entry["e"], event)
-        if len(self._events) > self._size:
-            del self._events[next(iter(self._events))]
-
-    def events_of(self, entries: Iterable[Entry]) -> list[EventEnvelope]:
-        """The events behind ``entries``, oldest first, each once."""
-        unique = {entry["k"]: entry for entry in entries}
-        ordered = sorted(unique.values(), key=order_key)
-        return [self._event(entry) for entry in ordered]
-
-    def _event(self, entry: Entry) -> EventEnvelope:
-        hit = self._events.get(entry["k"])
-        if hit is not None and hit[0] is entry["e"]:
-            return hit[1]
-        return EventEnvelope.model_validate(entry["e"])
+    unique = {entry["k"]: entry for entry in entries}
+    return [event_of(entry) for entry in sorted(unique.values(), key=order_key)]
 
 
 def group_entities(event: EventEnvelope, kind: str, role: str | None) -> list[tuple[str, Entity]]:

@@ -12,7 +12,7 @@ from fusion.contract import EventEnvelope
 from rules.engine.explain import build_finding, key_label, limit
 from rules.engine.kinds.base import StatefulKind
 from rules.engine.state import JsonDict
-from rules.engine.windows import Entry
+from rules.engine.windows import Entry, events_of
 from rules.findings import Finding
 from rules.language.spec import AbsenceRule, EventFilter
 
@@ -55,7 +55,7 @@ class AbsenceKind(StatefulKind):
         return float(value) if value is not None else None
 
     def _finding(self, key: str, pending: Entry) -> Finding:
-        (first,) = self.cache.events_of([pending])
+        (first,) = events_of([pending])
         then = self.rule.then
         expected = ", ".join(then.types or [feed.value for feed in then.feeds])
         explanation = (f"{self.rule.title}: {key_label(key)} had {first.type} reported by "

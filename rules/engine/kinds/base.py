@@ -11,7 +11,7 @@ from typing import Any
 
 from fusion.contract import EventEnvelope
 from rules.engine.state import JsonDict
-from rules.engine.windows import Entry, EventCache, seconds
+from rules.engine.windows import Entry, seconds
 from rules.findings import Finding
 from rules.language.spec import EventFilter
 
@@ -25,8 +25,6 @@ class StatefulKind:
     def __init__(self, rule: Any) -> None:
         self.rule = rule
         self.span: float = seconds(rule.within if hasattr(rule, "within") else rule.window)
-        self.cache = EventCache(0)
-        """Rebuilds stored evidence for findings; the engine shares its own cache here."""
 
     def clauses(self) -> list[tuple[str, EventFilter]]:
         """Named event filters; the engine routes an event to each clause it passes."""

@@ -11,7 +11,7 @@ from fusion.contract import EventEnvelope
 from rules.engine.explain import build_finding, key_label, limit, span_of
 from rules.engine.kinds.base import StatefulKind
 from rules.engine.state import JsonDict
-from rules.engine.windows import Entry
+from rules.engine.windows import Entry, events_of
 from rules.findings import Finding
 from rules.language.spec import CorroborationRule, EventFilter
 
@@ -44,7 +44,7 @@ class CorroborationKind(StatefulKind):
         return not state.get("reports") and state.get("fired_at") is None
 
     def _finding(self, key: str, reports: list[Entry]) -> Finding:
-        events = self.cache.events_of(reports)
+        events = events_of(reports)
         agencies = sorted({e.agency.value for e in events})
         explanation = (f"{self.rule.title}: {key_label(key)} was reported by {len(agencies)} "
                        f"agencies ({', '.join(agencies)}) in {span_of(events)} (needs "

@@ -13,7 +13,7 @@ from fusion.contract import EventEnvelope
 from rules.engine.explain import build_finding, key_label, limit, span_of
 from rules.engine.kinds.base import StatefulKind
 from rules.engine.state import JsonDict
-from rules.engine.windows import Entry, order_key
+from rules.engine.windows import Entry, events_of, order_key
 from rules.findings import Finding
 from rules.language.spec import EventFilter, LinkRule
 
@@ -52,7 +52,7 @@ class LinkKind(StatefulKind):
         return bool(left["t"] <= right["t"])
 
     def _finding(self, key: str, left: Entry, right: Entry) -> Finding:
-        left_event, right_event = self.cache.events_of([left]) + self.cache.events_of([right])
+        left_event, right_event = events_of([left]) + events_of([right])
         rule = self.rule
         explanation = (f"{rule.title}: {key_label(key)} appears in {left_event.type} "
                        f"({left_event.key}{_role(rule.left_role)}) and {right_event.type} "

@@ -13,7 +13,7 @@ from fusion.contract import EventEnvelope
 from rules.engine.explain import build_finding, key_label, limit, span_of
 from rules.engine.kinds.base import StatefulKind
 from rules.engine.state import JsonDict
-from rules.engine.windows import Entry
+from rules.engine.windows import Entry, events_of
 from rules.findings import Finding
 from rules.language.spec import EventFilter, SequenceRule
 
@@ -71,7 +71,7 @@ class SequenceKind(StatefulKind):
         return [e for e in chosen if e is not None]
 
     def _finding(self, key: str, run: Run) -> Finding:
-        events = self.cache.events_of(run)
+        events = events_of(run)
         rule = self.rule
         steps = " then ".join(e.type for e in events) if rule.ordered else ", ".join(
             sorted(e.type for e in events))

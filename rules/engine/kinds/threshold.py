@@ -18,7 +18,7 @@ from rules.engine.explain import build_finding, key_label, limit, span_of
 from rules.engine.fields import field_values
 from rules.engine.kinds.base import StatefulKind
 from rules.engine.state import JsonDict
-from rules.engine.windows import Entry
+from rules.engine.windows import Entry, events_of
 from rules.findings import Finding
 from rules.language.spec import EventFilter, ThresholdRule
 
@@ -63,7 +63,7 @@ class ThresholdKind(StatefulKind):
         return distinct.at_least if distinct is not None else (self.rule.count or 0)
 
     def _finding(self, key: str, entries: list[Entry]) -> Finding:
-        events = self.cache.events_of(entries)
+        events = events_of(entries)
         rule, label = self.rule, key_label(key)
         if rule.distinct is not None:
             values = sorted({v for e in entries for v in e["v"]})
