@@ -76,6 +76,20 @@ class _Plan:
     prefix: str
 
 
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """What releasing an event does for one ``[rule id, clause]`` pair it was held with, worked
+    out once per engine so a release looks each pair up once."""
+
+    plan: _Plan | None = None
+    deferred: CompiledFilter | None = None
+    """The clause asks ``watchlisted:``: tested at release (``watch``)."""
+    match: MatchRule | None = None
+    """A match rule's deferred clause: fires on its own, there is no state to apply."""
+    watch: bool = False
+    """A watchlist entry, applied to the event-time watchlist."""
+
+
 class RuleEngine:
     """Evaluates enabled rules over a stream of events; all state lives in ``state``."""
 
@@ -116,6 +130,7 @@ class RuleEngine:
         self._buffer = ReorderBuffer(self._store)
         self._watch = EventTimeWatchlist(self._store)
         self._deadlines = Deadlines(self._store, [r for r, k in self._kinds.items() if k.timed])
+        self._steps = self._plan_steps()
         self._adopted = False
 
     def _add(self, rule: RuleSpec, aliases: Mapping[str, Sequence[str]]) -> None:
@@ -140,6 +155,13 @@ class RuleEngine:
             self._clauses.append(route)
             for feed in sorted(compiled.feeds):
                 self._routes.setdefault(feed, []).append(route)
+
+    def _plan_steps(self) -> dict[tuple[str, str], _Step]:
+        steps = {(WATCHLIST_ENTRY[0], WATCHLIST_ENTRY[1]): _Step(watch=True)}
+        for pair in set(self._plans) | set(self._deferred_tests):
+            steps[pair] = _Step(plan=self._plans.get(pair), deferred=self._deferred_tests.get(pair),
+                                match=self._matches.get(pair[0]))
+        return steps
 
     @property
     def watermark(self) -> dt.datetime | None:
@@ -221,7 +243,7 @@ class RuleEngine:
     def _release(self, watermark: float) -> list[Finding]:
         """Hand the held events older than ``watermark`` to their rules, oldest first."""
         findings: list[Finding] = []
-        plans, get, owns = self._plans, self._store.get, self._owns
+        steps, get, owns = self._steps, self._store.get, self._owns
         for held in self._buffer.release(watermark):
             groups: Groups = {}  # the event's entity groups, shared by the rules it matched
             probe: Probe | None = None
@@ -229,26 +251,27 @@ class RuleEngine:
             if GATED in matched:
                 probe = Probe(held.event)
                 matched = self._gates.open(matched, probe, groups)
+            event, entry = held.event, held.entry
             for rule_id, clause in matched:
-                if [rule_id, clause] == WATCHLIST_ENTRY:
-                    self._watch.apply(held.event)
+                step = steps.get((rule_id, clause))
+                if step is None:  # the rule was removed or disabled since the event was held
                     continue
-                deferred = self._deferred_tests.get((rule_id, clause))
-                if deferred is not None:
-                    probe = probe or Probe(held.event)
-                    if not deferred.where(probe, self._watch_context(held)):
+                if step.deferred is not None:
+                    probe = probe or Probe(event)
+                    if not step.deferred.where(probe, self._watch_context(held)):
                         continue
-                    match = self._matches.get(rule_id)
-                    if match is not None:
+                    if step.match is not None:
                         if (held.extra or {}).get("p", True):
-                            findings.append(match_finding(match, held.event))
+                            findings.append(match_finding(step.match, event))
                         continue
-                plan = plans.get((rule_id, clause))
-                if plan is None:  # the rule was removed or disabled since the event was held
+                plan = step.plan
+                if plan is None:
+                    if step.watch:
+                        self._watch.apply(event)
                     continue
                 members = groups.get(plan.grouping)
                 if members is None:
-                    members = groups[plan.grouping] = group_entities(held.event, *plan.grouping)
+                    members = groups[plan.grouping] = group_entities(event, *plan.grouping)
                 for key, _entity in members:
                     if owns is not None and not owns(key):
                         continue  # another partition keeps this key's state
@@ -256,9 +279,10 @@ class RuleEngine:
                     if stored is None and plan.idle:
                         continue  # nothing to extend, and this clause starts nothing
                     state = {} if stored is None else stored
-                    findings += plan.kind.apply(state, held.event, held.entry, clause=clause,
-                                                key=key)
-                    self._save(rule_id, key, plan, state, existed=stored is not None)
+                    fired = plan.kind.apply(state, event, entry, clause=clause, key=key)
+                    if fired:
+                        findings += fired
+                    self._save(rule_id, key, plan, state, stored is not None)
         return findings
 
     def _watch_context(self, held: Held) -> EvalContext:
@@ -277,10 +301,10 @@ class RuleEngine:
             state = {} if stored is None else stored
             findings += kind.expire(state, key=key, watermark=watermark)
             plan = _Plan(kind, ("", None), idle=False, prefix=f"rule/{rule_id}/")
-            self._save(rule_id, key, plan, state, existed=stored is not None)
+            self._save(rule_id, key, plan, state, stored is not None)
         return findings
 
-    def _save(self, rule_id: str, key: str, plan: _Plan, state: JsonDict, *, existed: bool
+    def _save(self, rule_id: str, key: str, plan: _Plan, state: JsonDict, existed: bool
               ) -> None:
         kind = plan.kind
         if kind.is_empty(state):

@@ -58,13 +58,20 @@ def build_finding(
 
     Anchors are the sorted event keys plus the group key, so a replay gives the same lead id.
     """
-    keyed = sorted((e.occurred_at, e.key, i) for i, e in enumerate(events))
-    ordered = [events[i] for _, _, i in keyed]
-    anchors = tuple(sorted({k for _, k, _ in keyed})) + ((key,) if key else ())
-    latest = ordered[-1]
-    subject = key_label(key) if key else keyed[-1][1]
-    began = keyed[0][0].isoformat()
-    ended = began if len(keyed) == 1 else keyed[-1][0].isoformat()
+    if len(events) == 1:  # most findings: a match rule's, or one event's absence
+        latest = events[0]
+        event_key = latest.key
+        ordered: Sequence[EventEnvelope] = events
+        anchors: tuple[str, ...] = (event_key, key) if key else (event_key,)
+        subject = key_label(key) if key else event_key
+        began = ended = latest.occurred_at.isoformat()
+    else:
+        keyed = sorted((e.occurred_at, e.key, i) for i, e in enumerate(events))
+        ordered = [events[i] for _, _, i in keyed]
+        anchors = tuple(sorted({k for _, k, _ in keyed})) + ((key,) if key else ())
+        latest = ordered[-1]
+        subject = key_label(key) if key else keyed[-1][1]
+        began, ended = keyed[0][0].isoformat(), keyed[-1][0].isoformat()
     return Finding(
         rule=rule_ref(rule),
         explanation=explanation,
