@@ -53,34 +53,41 @@ def build_finding(
     key: str | None,
     events: Sequence[EventEnvelope],
     explanation: str,
+    ordered: bool = False,
 ) -> Finding:
-    """A finding over ``events`` (oldest first); ``key`` is the group key, if the kind has one.
+    """A finding over ``events``; ``key`` is the group key, if the kind has one. ``ordered``:
+    the caller vouches that ``events`` are already oldest first (ties by event key) and each
+    once, as ``windows.events_of`` returns them.
 
     Anchors are the sorted event keys plus the group key, so a replay gives the same lead id.
     """
     if len(events) == 1:  # most findings: a match rule's, or one event's absence
         latest = events[0]
         event_key = latest.key
-        ordered: Sequence[EventEnvelope] = events
+        ordered_events: Sequence[EventEnvelope] = events
         anchors: tuple[str, ...] = (event_key, key) if key else (event_key,)
         subject = key_label(key) if key else event_key
         began = ended = latest.occurred_at.isoformat()
     else:
-        keyed = sorted((e.occurred_at, e.key, i) for i, e in enumerate(events))
-        ordered = [events[i] for _, _, i in keyed]
+        keyed = [(e.occurred_at, e.key, i) for i, e in enumerate(events)]
+        if ordered:
+            ordered_events = events
+        else:
+            keyed.sort()
+            ordered_events = [events[i] for _, _, i in keyed]
         anchors = tuple(sorted({k for _, k, _ in keyed})) + ((key,) if key else ())
-        latest = ordered[-1]
+        latest = ordered_events[-1]
         subject = key_label(key) if key else keyed[-1][1]
         began, ended = keyed[0][0].isoformat(), keyed[-1][0].isoformat()
     return Finding(
         rule=rule_ref(rule),
         explanation=explanation,
         title=f"{rule.title}: {subject}",
-        summary=(f"Rule {rule.id} v{rule.version} ({rule.title}) fired on {len(ordered)} "
+        summary=(f"Rule {rule.id} v{rule.version} ({rule.title}) fired on {len(ordered_events)} "
                  f"event(s) from {began} to {ended}. {explanation}"),
         anchors=anchors,
-        evidence=tuple(ordered),
-        entities=_entities(key, ordered),
+        evidence=tuple(ordered_events),
+        entities=_entities(key, ordered_events),
         location=latest.location,
     )
 

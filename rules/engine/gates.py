@@ -36,6 +36,7 @@ GATED = ["", "gated"]
 """The pair held with an event that may pass gated clauses (expanded by ``Gates.open``)."""
 RULE_PREFIX = "rule/"
 NO_RULES: frozenset[str] = frozenset()
+NOTHING_ASKED = EvalContext()
 
 Grouping = tuple[str, str | None]
 Groups = dict[Grouping, list[tuple[str, Entity]]]
@@ -106,7 +107,7 @@ class Gates(Generic[G]):
         if not tables:
             return rest
         reached = {rule_id for rule_id, _clause in rest}  # may create state before a gate
-        ctx = EvalContext()  # gated clauses never ask watchlisted: (the engine defers those)
+        ctx = NOTHING_ASKED  # gated clauses never ask watchlisted: (the engine defers those)
         chosen: list[G] = []
         for grouping, table in tables.items():
             members = groups.get(grouping)

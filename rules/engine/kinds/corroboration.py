@@ -29,10 +29,13 @@ class CorroborationKind(StatefulKind):
               key: str) -> list[Finding]:
         now = float(entry["t"])
         start = now - self.span
-        reports: dict[str, Entry] = {agency: e for agency, e in state.get("reports", {}).items()
-                                     if e["t"] >= start}
+        reports: dict[str, Entry] | None = state.get("reports")
+        if reports is None:
+            reports = state["reports"] = {}
+        else:  # in place: drop the reports the span has left behind
+            for agency in [a for a, e in reports.items() if e["t"] < start]:
+                del reports[agency]
         reports[event.agency.value] = entry
-        state["reports"] = reports
         fired_at = state.get("fired_at")
         if len(reports) < self.rule.agencies or (
                 fired_at is not None and now - self.span <= fired_at):
@@ -49,4 +52,5 @@ class CorroborationKind(StatefulKind):
         explanation = (f"{self.rule.title}: {key_label(key)} was reported by {len(agencies)} "
                        f"agencies ({', '.join(agencies)}) in {span_of(events)} (needs "
                        f"{self.rule.agencies} within {limit(self.rule.within)}).")
-        return build_finding(self.rule, key=key, events=events, explanation=explanation)
+        return build_finding(self.rule, key=key, events=events, explanation=explanation,
+                             ordered=True)

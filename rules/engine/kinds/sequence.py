@@ -78,7 +78,8 @@ class SequenceKind(StatefulKind):
         how = "in order" if rule.ordered else "in any order"
         explanation = (f"{rule.title}: {key_label(key)} completed {len(rule.steps)} steps "
                        f"{how} ({steps}) in {span_of(events)} (within {limit(rule.within)}).")
-        return build_finding(rule, key=key, events=events, explanation=explanation)
+        return build_finding(rule, key=key, events=events, explanation=explanation,
+                             ordered=True)
 
 
 def _undominated(runs: list[Run]) -> list[Run]:

@@ -75,7 +75,8 @@ class ThresholdKind(StatefulKind):
             measure = f"(threshold {rule.count} in {limit(rule.window)})"
         explanation = (f"{rule.title}: {label} appeared in {len(events)} matching events in "
                        f"{span_of(events)} {measure}.")
-        return build_finding(rule, key=key, events=events, explanation=explanation)
+        return build_finding(rule, key=key, events=events, explanation=explanation,
+                             ordered=True)
 
 
 def _measure(entries: list[Entry], *, counting_values: bool) -> int:
