@@ -1,4 +1,10 @@
-"""Value checks of one predicate (``eq``, ``in``, bounds, ``regex``...), built once (pure)."""
+"""Value checks of one predicate (``eq``, ``in``, bounds, ``regex``...), built once (pure).
+
+A check takes a plain value (enum members as their values, ``plain``), as
+``Probe.plain_values`` gives them. Checks run per value per event, so they ask a value's
+type rather than ``isinstance`` against ``Enum`` or a union, which go through a metaclass
+hook and cost several times more.
+"""
 
 from __future__ import annotations
 
@@ -30,15 +36,17 @@ def value_checks(pred: Predicate) -> list[Callable[[object], bool]]:
 
 
 def _equals(expected: object, *, want: bool) -> Callable[[object], bool]:
-    return lambda value: (plain(value) == expected) is want
+    return lambda value: (value == expected) is want
 
 
 def _member(members: frozenset[object], *, want: bool) -> Callable[[object], bool]:
-    return lambda value: (plain(value) in members) is want
+    return lambda value: (value in members) is want
 
 
 def _bounded(bound: float, compare: Callable[[float, float], bool]) -> Callable[[object], bool]:
     def check(value: object) -> bool:
+        if type(value) is float or type(value) is int:  # the usual case, written out
+            return compare(float(value), bound)
         number = _number(value)
         return number is not None and compare(number, bound)
     return check
@@ -46,18 +54,23 @@ def _bounded(bound: float, compare: Callable[[float, float], bool]) -> Callable[
 
 def _matches(pattern: re.Pattern[str]) -> Callable[[object], bool]:
     def check(value: object) -> bool:
-        text = plain(value)
-        return isinstance(text, str) and pattern.search(text) is not None
+        return isinstance(value, str) and pattern.search(value) is not None
     return check
 
 
 def plain(value: object) -> object:
     """An enum member as its value (``_value_``: what ``.value`` returns, read directly)."""
-    return value._value_ if isinstance(value, enum.Enum) else value
+    is_enum = _IS_ENUM.get(type(value))
+    if is_enum is None:
+        is_enum = _IS_ENUM[type(value)] = issubclass(type(value), enum.Enum)
+    return value._value_ if is_enum else value  # type: ignore[attr-defined]
+
+
+_IS_ENUM: dict[type, bool] = {}
+"""Per type of value seen: whether it is an enum (a few types, so a few entries)."""
 
 
 def _number(value: object) -> float | None:
-    value = plain(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value)

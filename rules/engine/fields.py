@@ -7,6 +7,11 @@ Paths: ``agency``, ``feed``, ``type``, ``event_id``, ``occurred_at``; ``location
 also be ``key`` (the entity's canonical key). ``entities.<kind>[<role>]`` alone yields the
 entities themselves (for ``exists``). Every path yields a list: a field that several
 entities carry yields several values, a missing one yields none.
+
+``path_reader`` reads the values as the event holds them; ``plain_reader`` reads them as
+predicates compare them (enum members as their values, ``checks.plain``). Both are parsed
+once per path; the common short paths (``agency``, ``location.port``,
+``attributes.<name>``) get a reader written out for them rather than the generic walk.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import Any
 
 from fusion.contract import EventEnvelope
 from fusion.resolution.keys import entity_keys
+from rules.engine.checks import plain
 
 ROOTS = ("agency", "feed", "type", "event_id", "occurred_at", "location", "grading",
          "handling", "attributes", "entities")
@@ -99,3 +105,62 @@ def _descend(value: Any, parts: list[str]) -> list[object]:
     if value is None:
         return []
     return list(value) if isinstance(value, list) else [value]
+
+
+_PLAIN_READERS: dict[str, Reader] = {}
+
+
+def plain_reader(path: str) -> Reader:
+    """``path_reader`` with enum members as their values, parsed once per path (and cached)."""
+    reader = _PLAIN_READERS.get(path)
+    if reader is None:
+        reader = _PLAIN_READERS[path] = _compile_plain(path)
+    return reader
+
+
+def _compile_plain(path: str) -> Reader:
+    """A reader written out for a short path, else the generic walk then ``plain``. The
+    contract fixes what a root holds: ``attributes`` a mapping, ``location``, ``grading``
+    and ``handling`` a model (or None), ``entities`` a list of models."""
+    head, _, rest = path.partition(".")
+    match = _ENTITY.match(path) if head == "entities" else None
+    if match is not None and match["rest"] not in (None, "key") and "." not in match["rest"]:
+        return _entity_field_reader(match["kind"], match["role"], match["rest"])
+    if head != "entities" and not rest:
+        return lambda event: _leaf(getattr(event, head, None))
+    if head == "attributes" and "." not in rest:
+        return lambda event: _leaf(event.attributes.get(rest))
+    if head in ("location", "grading", "handling") and "." not in rest:
+        return _child_reader(head, rest)
+    generic = path_reader(path)
+    return lambda event: [plain(value) for value in generic(event)]
+
+
+def _child_reader(head: str, name: str) -> Reader:
+    """``<head>.<name>`` of a root that holds a model or None (``location.port``)."""
+    def read(event: EventEnvelope) -> list[object]:
+        model = getattr(event, head)
+        return [] if model is None else _leaf(getattr(model, name, None))
+    return read
+
+
+def _entity_field_reader(kind: str, role: str | None, name: str) -> Reader:
+    """``entities.<kind>[<role>].<name>``: the field of every such entity, in order."""
+    def read(event: EventEnvelope) -> list[object]:
+        out: list[object] = []
+        for entity in event.entities:
+            if entity.kind == kind and (role is None or entity.role == role):
+                out += _leaf(getattr(entity, name, None))
+        return out
+    return read
+
+
+def _leaf(value: object) -> list[object]:
+    """The plain values of a path's last step (``_descend``'s end, then ``plain``)."""
+    if value is None:
+        return []
+    if type(value) is str:  # the usual case: no enum, no list
+        return [value]
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return [plain(value)]

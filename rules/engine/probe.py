@@ -8,36 +8,29 @@ clauses share (``outcome eq admitted``) is evaluated once.
 
 from __future__ import annotations
 
-from fusion.contract import EventEnvelope
-from rules.engine.checks import plain
-from rules.engine.fields import path_reader
+from fusion.contract import EventEnvelope, Feed
+from rules.engine.fields import plain_reader
 
 
 class Probe:
-    __slots__ = ("_plain", "_values", "event", "results")
+    __slots__ = ("_plain", "event", "kind", "results")
 
     def __init__(self, event: EventEnvelope) -> None:
         self.event = event
+        self.kind: tuple[Feed, str] = (event.feed, event.type)
+        """The event's feed and type, read once (a model's attributes are slow to read)."""
         self.results: dict[int, bool] = {}
         """Predicate id (see ``compiled.predicate_id``) -> its result for this event."""
-        self._values: dict[tuple[str, ...], list[object]] = {}
         self._plain: dict[tuple[str, ...], list[object]] = {}
 
-    def values(self, paths: tuple[str, ...]) -> list[object]:
-        """Every value at any of ``paths`` (in path order); read once per event."""
-        found = self._values.get(paths)
-        if found is None:
-            if len(paths) == 1:
-                found = path_reader(paths[0])(self.event)
-            else:
-                found = [v for path in paths for v in path_reader(path)(self.event)]
-            self._values[paths] = found
-        return found
-
     def plain_values(self, paths: tuple[str, ...]) -> list[object]:
-        """``values`` with enum members as their values (``checks.plain``), as predicates
-        compare them; worked out once per event."""
+        """Every value at any of ``paths`` (in path order), enum members as their values
+        (``checks.plain``), as predicates compare them; read once per event."""
         found = self._plain.get(paths)
         if found is None:
-            found = self._plain[paths] = [plain(value) for value in self.values(paths)]
+            if len(paths) == 1:
+                found = plain_reader(paths[0])(self.event)
+            else:
+                found = [v for path in paths for v in plain_reader(path)(self.event)]
+            self._plain[paths] = found
         return found
