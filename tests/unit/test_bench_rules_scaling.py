@@ -26,3 +26,16 @@ def test_small_set_is_ten_catalogue_rules_of_several_kinds() -> None:
     rules, _ = base_rules()
     assert [rule.id for rule in rules] == list(BASE_RULES)
     assert len({rule.kind for rule in rules}) >= 5
+
+
+def test_idle_set_is_the_generated_rules_never_matching_the_stream() -> None:
+    from bench.rules_scaling import build_events, generated_rules, silent_rules
+
+    _, aliases = base_rules()
+    idle, generated = silent_rules(190), generated_rules(190)
+    assert [rule.id for rule in idle] == [rule.id for rule in generated]
+    assert [rule.kind for rule in idle] == [rule.kind for rule in generated]
+    events = build_events(1_500, 3)
+    engine, live = RuleEngine(idle, aliases=aliases), RuleEngine(generated, aliases=aliases)
+    assert sum(len(engine.process(event).findings) for event in events) == 0
+    assert sum(len(live.process(event).findings) for event in events) > 0  # same stream fires
