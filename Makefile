@@ -63,8 +63,11 @@ lint: $(STAMP) ## ruff, mypy --strict, shellcheck, the JSON Schema check and rul
 	$(BIN)/fusion schemas check
 	$(BIN)/fusion rules lint
 
-bench: install ## Intake throughput (fresh broker) and rule-engine scaling, 10 vs 1,000 rules (bench/results/)
+bench: install ## Rule scaling, 10 vs 1,000 rules (engine; Faust stage on a fresh broker) and intake throughput (bench/results/)
 	$(BIN)/python -m bench.rules_scaling $(RULES_BENCH_ARGS)
+	rm -rf .run/bench
+	FUSION_RUN_DIR=$(CURDIR)/.run/bench FUSION_KAFKA_PORT=39092 FUSION_KAFKA_CONTROLLER_PORT=39093 \
+		FUSION_REDIS_PORT=36379 deploy/with-stack.sh $(BIN)/python -m bench.stage_scaling $(STAGE_BENCH_ARGS)
 	rm -rf .run/bench
 	FUSION_RUN_DIR=$(CURDIR)/.run/bench FUSION_KAFKA_PORT=39092 FUSION_KAFKA_CONTROLLER_PORT=39093 \
 		FUSION_REDIS_PORT=36379 deploy/with-stack.sh $(BIN)/python -m bench.intake $(BENCH_ARGS)
