@@ -45,10 +45,9 @@ def write_report(report: dict[str, Any]) -> None:
             f"10-rule set's throughput (target {report['target']:.0%}): **{verdict}**.{cpu}\n\n"
             f"Late shares are of the {report['correlation_shares']} shares the intake writes to "
             "the correlation topic. A late share is counted as correlated but not evaluated "
-            "(older than its partition's watermark). Likely cause: replaying a backlog of "
-            "many feed partitions, the consumer reads them largely one after another, and a "
-            "source partition not read yet does not hold the watermark back, so its events "
-            "fall behind the watermark the ones read first set. Compare the rates with that "
-            "share in view.\n")
+            "(older than its partition's watermark), so it costs the rules nothing: a large "
+            "share would flatter the rates. The intake reports every feed partition with "
+            "records still to process, read or not yet (`stream_apps/backlog.py`), and the "
+            "watermark waits for them.\n")
     stem.with_suffix(".md").write_text(text)
     print(text)

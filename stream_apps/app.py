@@ -24,7 +24,6 @@ from typing import Any
 import faust
 from aiohttp.web import Response
 from faust.sensors.prometheus import setup_prometheus_sensors
-from faust.types import TP
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from pydantic import ValidationError
 
@@ -44,6 +43,7 @@ from leads.audit_redis import DisseminationLog
 from leads.subscriptions_redis import SubscriptionStore
 from rules.published import decode_rule_set
 from rules.watchlist_redis import WatchlistStore
+from stream_apps.backlog import Backlog
 from stream_apps.batch_send import BatchSender
 from stream_apps.correlate import CorrelationStage
 from stream_apps.dead_letters import RecordOrigin
@@ -111,13 +111,14 @@ def create_app(settings: WorkerSettings, *, registry: CollectorRegistry | None =
         client = await connect_redis(settings.redis_url)
         stage = IntakeStage(watchlist=WatchlistStore(client, prefix=settings.redis_prefix),
                             metrics=metrics, clock=utc_now)
+        backlog = Backlog(app.consumer, feed_topics())
         async for events in stream.take_events(settings.batch_size, within=settings.batch_within):
             with metrics.batch_seconds.labels("intake").time():
                 metrics.batch_records.labels("intake").observe(len(events))
                 records = [_inbound(e) for e in events]
-                out = await retry_while_down(
-                    partial(stage.handle, records, _behind(app, records)),
-                    dependency="redis", metrics=metrics)
+                behind = await backlog.behind(records)
+                out = await retry_while_down(partial(stage.handle, records, behind),
+                                             dependency="redis", metrics=metrics)
                 await send(out, wait=False)
             yield None
 
@@ -251,21 +252,6 @@ def _inbound(event: Any) -> InboundRecord:
         source=_header(message.headers, SOURCE_HEADER),
         primary=_header(message.headers, SHARE_HEADER) != "secondary",
     )
-
-
-def _behind(app: faust.App, records: Sequence[InboundRecord]) -> set[str]:
-    """The sources (``topic:partition``) of ``records`` that have records after these (the
-    consumer's high watermark is past the last one read)."""
-    last: dict[tuple[str, int], int] = {}
-    for record in records:
-        last[(record.origin.topic, record.origin.partition)] = record.origin.offset
-    consumer: Any = app.consumer
-    behind = set()
-    for (topic, partition), offset in last.items():
-        highwater = consumer.highwater(TP(topic, partition))
-        if highwater is not None and highwater > offset + 1:
-            behind.add(f"{topic}:{partition}")
-    return behind
 
 
 def _header(headers: Any, name: str) -> str | None:

@@ -112,6 +112,8 @@ class CorrelationStage:
             for sources, behind in progress.get(partition, ()):
                 for source, event_time in sources.items():
                     lane.sources.observe(source, event_time, wall, behind=source in behind)
+                for source in behind - sources.keys():  # a backlog, maybe not read at all yet
+                    lane.sources.observe(source, None, wall, behind=True)
             for record, event in items:
                 lane.sources.observe(record.source or record.origin.topic,
                                      event.occurred_at.timestamp(), wall)

@@ -2,9 +2,15 @@
 active source's highest event time minus the allowed lateness (as Flink does), not the
 highest event time of all. A bulk load of many topics, read at different speeds, then does
 not mark the slower topics' events late. A source silent for ``idle_after`` seconds of wall
-time no longer holds event time back, unless it is known to have records not read yet (the
-worker is behind on it); when every source is silent, all that was seen is complete and the
-watermark is the highest event time seen minus the lateness.
+time no longer holds event time back, unless the intake reports it *behind* (it has records
+the intake has not processed, ``backlog``); when every source is silent, all that was seen is
+complete and the watermark is the highest event time seen minus the lateness.
+
+A source reported behind before any of its events reached this partition has no event time
+yet: like a Flink input that has not sent its first watermark, it holds the watermark where
+it is. A report of "behind" is a lease: it holds for ``behind_for`` seconds of wall time and
+the intake renews it with every batch while the backlog lasts, so a source whose intake went
+away (a rebalance, a crash) cannot hold event time back for ever.
 
 Kept in memory, not in the state table: the engine's own watermark is persisted and never
 moves back, so after a restart this only has to relearn which sources are active. Until
@@ -14,29 +20,55 @@ time is passed in."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+DEFAULT_BEHIND_FOR = 60.0
+
+
+@dataclass(slots=True)
+class _Source:
+    top: float | None  # highest event time seen (None: none of its events seen yet)
+    seen: float  # wall time last heard of
+    behind_until: float  # wall time its "behind" lease runs to (0: not behind)
+
 
 class SourceWatermarks:
-    def __init__(self, *, idle_after: float, lateness: float, started: float) -> None:
+    def __init__(self, *, idle_after: float, lateness: float, started: float,
+                 behind_for: float = DEFAULT_BEHIND_FOR) -> None:
         self._idle_after = idle_after
         self._lateness = lateness
+        self._behind_for = behind_for
         self._ready_at = started + idle_after
-        # source -> (top event time, wall time last heard of, has a backlog)
-        self._sources: dict[str, tuple[float, float, bool]] = {}
+        self._sources: dict[str, _Source] = {}
 
-    def observe(self, source: str, event_time: float, wall: float, *,
+    def observe(self, source: str, event_time: float | None, wall: float, *,
                 behind: bool | None = None) -> None:
-        """``behind``: whether the source has records not read yet (None: unchanged)."""
-        top, _, was_behind = self._sources.get(source, (event_time, wall, False))
-        self._sources[source] = (max(top, event_time), wall,
-                                 was_behind if behind is None else behind)
+        """``source`` reached ``event_time`` (None: only its backlog is reported);
+        ``behind``: whether it has records not processed yet (None: unchanged)."""
+        known = self._sources.get(source)
+        if known is None:
+            known = self._sources[source] = _Source(event_time, wall, 0.0)
+        elif event_time is not None:
+            known.top = event_time if known.top is None else max(known.top, event_time)
+        known.seen = wall
+        if behind is not None:
+            known.behind_until = wall + self._behind_for if behind else 0.0
 
     def watermark(self, wall: float) -> float | None:
-        """The watermark the sources allow (None before the first event and while warming
-        up)."""
+        """The watermark the sources allow (None before the first event, while warming up,
+        and while a source behind has no event time yet)."""
         if not self._sources or wall < self._ready_at:
             return None
-        sources = self._sources.values()
-        active = [top for top, seen, behind in sources
-                  if behind or wall - seen <= self._idle_after]
-        latest = active or [max(top for top, _, _ in sources)]
-        return min(latest) - self._lateness
+        active: list[float] = []
+        for source in self._sources.values():
+            if source.behind_until > wall or (source.top is not None
+                                              and wall - source.seen <= self._idle_after):
+                if source.top is None:
+                    return None  # its events are still to come: hold
+                active.append(source.top)
+        if not active:
+            tops = [s.top for s in self._sources.values() if s.top is not None]
+            if not tops:
+                return None
+            active = [max(tops)]
+        return min(active) - self._lateness

@@ -59,3 +59,30 @@ def test_a_source_with_unread_records_holds_time_back_however_long_it_is_silent(
     marks.observe("feeds.slow:0", 2_000, wall=131, behind=False)  # caught up
     assert marks.watermark(wall=131) == 2_000
     assert marks.watermark(wall=140) == 9_000  # now idle for real
+
+
+def test_a_source_behind_with_no_event_time_yet_holds_the_watermark() -> None:
+    """A worker starting on a backlog reads some feed partitions before others: one it has
+    not read yet is reported behind with no event time, and must not be run past."""
+    marks = _marks(idle_after=5, lateness=0)
+    marks.observe("feeds.first:0", 9_000, wall=100, behind=False)
+    marks.observe("feeds.later:0", None, wall=100, behind=True)
+    assert marks.watermark(wall=110) is None
+    marks.observe("feeds.later:0", 1_000, wall=111, behind=True)  # its first events arrive
+    assert marks.watermark(wall=112) == 1_000
+    marks.observe("feeds.first:0", 9_000, wall=113)
+    marks.observe("feeds.later:0", 9_500, wall=113, behind=False)
+    assert marks.watermark(wall=113) == 9_000
+
+
+def test_a_behind_report_is_a_lease_that_runs_out_unless_renewed() -> None:
+    """A source whose intake went away (rebalance, crash) stops being renewed: it cannot hold
+    event time back for ever."""
+    marks = SourceWatermarks(idle_after=5, lateness=0, started=0, behind_for=60)
+    marks.observe("feeds.gone:0", None, wall=100, behind=True)
+    marks.observe("feeds.live:0", 5_000, wall=100)
+    assert marks.watermark(wall=150) is None
+    marks.observe("feeds.gone:0", None, wall=150, behind=True)  # renewed with a batch
+    assert marks.watermark(wall=200) is None
+    marks.observe("feeds.live:0", 6_000, wall=209)
+    assert marks.watermark(wall=211) == 6_000  # lease ran out at 210

@@ -1,0 +1,73 @@
+"""Which feed partitions still hold records the intake has not processed (the "behind"
+sources of its progress records, see ``progress``).
+
+A correlation partition's watermark follows the slowest source it knows (``source_watermarks``).
+A source it has never heard of cannot hold it back, so when a worker starts on a backlog of
+many feed partitions, the ones its consumer happens to read first would push event time past
+all the others' records, which would then be late. So the intake reports, after every batch,
+every source partition assigned to it that has records after the last one it processed,
+including those it has not processed anything from yet, where the start is the group's
+committed offset (or the log's first offset for a group that never committed). The
+correlate stage holds its watermark for a source reported behind whose event time it does
+not know yet, and for as long as the reports keep coming.
+
+``unread`` is the pure rule; ``Backlog`` reads the offsets from the Faust consumer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from faust.types import TP
+
+from stream_apps.records import InboundRecord
+
+
+def unread(highwater: int | None, last_processed: int | None, start: int | None) -> bool:
+    """Whether a partition has records to process: its high watermark (the next offset to be
+    written; None: not known yet) is past the last offset processed, or, with none processed,
+    past the offset the group starts from (None: not known yet)."""
+    if highwater is None:
+        return False  # not fetched yet: nothing is known, nothing is held
+    if last_processed is not None:
+        return highwater > last_processed + 1
+    return start is not None and highwater > start
+
+
+def source_name(topic: str, partition: int) -> str:
+    return f"{topic}:{partition}"
+
+
+class Backlog:
+    """The intake's processed offsets, and the sources behind after each batch."""
+
+    def __init__(self, consumer: Any, topics: Collection[str]) -> None:
+        self._consumer = consumer
+        self._topics = frozenset(topics)
+        self._processed: dict[TP, int] = {}
+        self._earliest: dict[TP, int] = {}
+
+    async def behind(self, records: Sequence[InboundRecord]) -> set[str]:
+        """After ``records`` (one batch, processed): the assigned source partitions with
+        records still to process, as ``topic:partition``."""
+        processed = self._processed
+        for record in records:
+            tp = TP(record.origin.topic, record.origin.partition)
+            processed[tp] = max(processed.get(tp, -1), record.origin.offset)
+        consumer = self._consumer
+        assigned = {tp for tp in consumer.assignment() if tp.topic in self._topics}
+        for tp in [tp for tp in processed if tp not in assigned]:  # revoked since
+            del processed[tp]
+        committed: dict[TP, int | None] = getattr(consumer, "_committed_offset", {})
+        starts: dict[TP, int | None] = {}
+        fresh = [tp for tp in assigned if tp not in processed and committed.get(tp) is None
+                 and tp not in self._earliest]
+        if fresh:  # a group that never committed starts at the log's first offset
+            self._earliest.update(await consumer.earliest_offsets(*fresh))
+        for tp in assigned:
+            if tp not in processed:
+                start = committed.get(tp)
+                starts[tp] = start if start is not None else self._earliest.get(tp)
+        return {source_name(tp.topic, tp.partition) for tp in assigned
+                if unread(consumer.highwater(tp), processed.get(tp), starts.get(tp))}

@@ -1,0 +1,76 @@
+"""Which feed partitions the intake reports behind (``stream_apps.backlog``)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from faust.types import TP
+
+from stream_apps.backlog import Backlog, unread
+from stream_apps.dead_letters import RecordOrigin
+from stream_apps.records import InboundRecord
+
+
+def test_unread_after_the_last_processed_offset() -> None:
+    assert unread(highwater=11, last_processed=9, start=None)
+    assert not unread(highwater=10, last_processed=9, start=None)
+
+
+def test_unread_from_the_start_when_nothing_was_processed() -> None:
+    assert unread(highwater=5, last_processed=None, start=0)
+    assert not unread(highwater=5, last_processed=None, start=5)  # committed at the end
+    assert not unread(highwater=5, last_processed=None, start=None)  # start not known
+
+
+def test_nothing_is_held_for_a_partition_not_fetched_yet() -> None:
+    assert not unread(highwater=None, last_processed=None, start=0)
+
+
+class _Consumer:
+    """The few Faust consumer calls ``Backlog`` makes, over fixed offsets."""
+
+    def __init__(self, highwaters: dict[TP, int], committed: dict[TP, int | None],
+                 earliest: dict[TP, int]) -> None:
+        self._highwaters, self._committed_offset, self._earliest = highwaters, committed, earliest
+        self.earliest_calls = 0
+
+    def assignment(self) -> set[TP]:
+        return set(self._highwaters)
+
+    def highwater(self, tp: TP) -> int:
+        return self._highwaters[tp]
+
+    async def earliest_offsets(self, *tps: TP) -> dict[TP, int]:
+        self.earliest_calls += 1
+        return {tp: self._earliest[tp] for tp in tps}
+
+
+def _record(topic: str, partition: int, offset: int) -> InboundRecord:
+    return InboundRecord(origin=RecordOrigin(topic=topic, partition=partition, offset=offset,
+                                             timestamp_ms=None, key=None), value=b"{}")
+
+
+def test_every_assigned_feed_partition_with_records_to_process_is_behind() -> None:
+    read, never, done, other = (TP("feeds.a", 0), TP("feeds.b", 0), TP("feeds.c", 0),
+                                TP("internal.events", 0))
+    consumer = _Consumer(highwaters={read: 50, never: 7, done: 3, other: 99},
+                         committed={read: None, never: None, done: 3, other: None},
+                         earliest={read: 0, never: 2, done: 0, other: 0})
+    backlog = Backlog(consumer, ["feeds.a", "feeds.b", "feeds.c"])
+    behind = asyncio.run(backlog.behind([_record("feeds.a", 0, 10)]))
+    assert behind == {"feeds.a:0", "feeds.b:0"}  # c committed at its end; internal not ours
+    assert asyncio.run(backlog.behind([_record("feeds.a", 0, 49)])) == {"feeds.b:0"}
+    assert consumer.earliest_calls == 1  # the first offsets are asked once
+
+
+def test_a_revoked_partition_is_forgotten() -> None:
+    tp = TP("feeds.a", 0)
+    consumer: Any = _Consumer(highwaters={tp: 50}, committed={tp: None}, earliest={tp: 0})
+    backlog = Backlog(consumer, ["feeds.a"])
+    asyncio.run(backlog.behind([_record("feeds.a", 0, 10)]))
+    consumer._highwaters = {}
+    assert asyncio.run(backlog.behind([])) == set()
+    consumer._highwaters = {tp: 50}  # assigned again: starts from the committed offset
+    consumer._committed_offset = {tp: 50}
+    assert asyncio.run(backlog.behind([])) == set()
