@@ -111,7 +111,7 @@ def create_app(settings: WorkerSettings, *, registry: CollectorRegistry | None =
         client = await connect_redis(settings.redis_url)
         stage = IntakeStage(watchlist=WatchlistStore(client, prefix=settings.redis_prefix),
                             metrics=metrics, clock=utc_now)
-        backlog = Backlog(app.consumer, feed_topics())
+        backlog = Backlog(app.consumer, feed_topics(), reset=settings.auto_offset_reset)
         async for events in stream.take_events(settings.batch_size, within=settings.batch_within):
             with metrics.batch_seconds.labels("intake").time():
                 metrics.batch_records.labels("intake").observe(len(events))

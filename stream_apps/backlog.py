@@ -7,7 +7,8 @@ many feed partitions, the ones its consumer happens to read first would push eve
 all the others' records, which would then be late. So the intake reports, after every batch,
 every source partition assigned to it that has records after the last one it processed,
 including those it has not processed anything from yet, where the start is the group's
-committed offset (or the log's first offset for a group that never committed). The
+committed offset; for a group that never committed, where the consumer's reset policy starts
+it: the log's first offset (``earliest``) or its end when first seen (``latest``). The
 correlate stage holds its watermark for a source reported behind whose event time it does
 not know yet, and for as long as the reports keep coming.
 
@@ -17,7 +18,7 @@ not know yet, and for as long as the reports keep coming.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from faust.types import TP
 
@@ -42,11 +43,15 @@ def source_name(topic: str, partition: int) -> str:
 class Backlog:
     """The intake's processed offsets, and the sources behind after each batch."""
 
-    def __init__(self, consumer: Any, topics: Collection[str]) -> None:
+    def __init__(self, consumer: Any, topics: Collection[str], *,
+                 reset: Literal["earliest", "latest"]) -> None:
+        """``reset``: the consumer's ``auto_offset_reset``, where a group that never
+        committed starts."""
         self._consumer = consumer
         self._topics = frozenset(topics)
+        self._reset = reset
         self._processed: dict[TP, int] = {}
-        self._earliest: dict[TP, int] = {}
+        self._starts: dict[TP, int] = {}  # where a group that never committed started
 
     async def behind(self, records: Sequence[InboundRecord]) -> set[str]:
         """After ``records`` (one batch, processed): the assigned source partitions with
@@ -59,15 +64,21 @@ class Backlog:
         assigned = {tp for tp in consumer.assignment() if tp.topic in self._topics}
         for tp in [tp for tp in processed if tp not in assigned]:  # revoked since
             del processed[tp]
+        for tp in [tp for tp in self._starts if tp not in assigned]:
+            del self._starts[tp]
         committed: dict[TP, int | None] = getattr(consumer, "_committed_offset", {})
-        starts: dict[TP, int | None] = {}
         fresh = [tp for tp in assigned if tp not in processed and committed.get(tp) is None
-                 and tp not in self._earliest]
-        if fresh:  # a group that never committed starts at the log's first offset
-            self._earliest.update(await consumer.earliest_offsets(*fresh))
+                 and tp not in self._starts]
+        if fresh and self._reset == "earliest":  # from the log's first offset
+            self._starts.update(await consumer.earliest_offsets(*fresh))
+        elif fresh:  # from the log's end: what comes after the first look is new
+            self._starts.update((tp, hw) for tp in fresh
+                                if (hw := consumer.highwater(tp)) is not None)
+        behind = set()
         for tp in assigned:
-            if tp not in processed:
-                start = committed.get(tp)
-                starts[tp] = start if start is not None else self._earliest.get(tp)
-        return {source_name(tp.topic, tp.partition) for tp in assigned
-                if unread(consumer.highwater(tp), processed.get(tp), starts.get(tp))}
+            start = committed.get(tp)
+            if start is None:
+                start = self._starts.get(tp)
+            if unread(consumer.highwater(tp), processed.get(tp), start):
+                behind.add(source_name(tp.topic, tp.partition))
+        return behind

@@ -57,7 +57,7 @@ def test_every_assigned_feed_partition_with_records_to_process_is_behind() -> No
     consumer = _Consumer(highwaters={read: 50, never: 7, done: 3, other: 99},
                          committed={read: None, never: None, done: 3, other: None},
                          earliest={read: 0, never: 2, done: 0, other: 0})
-    backlog = Backlog(consumer, ["feeds.a", "feeds.b", "feeds.c"])
+    backlog = Backlog(consumer, ["feeds.a", "feeds.b", "feeds.c"], reset="earliest")
     behind = asyncio.run(backlog.behind([_record("feeds.a", 0, 10)]))
     assert behind == {"feeds.a:0", "feeds.b:0"}  # c committed at its end; internal not ours
     assert asyncio.run(backlog.behind([_record("feeds.a", 0, 49)])) == {"feeds.b:0"}
@@ -67,10 +67,23 @@ def test_every_assigned_feed_partition_with_records_to_process_is_behind() -> No
 def test_a_revoked_partition_is_forgotten() -> None:
     tp = TP("feeds.a", 0)
     consumer: Any = _Consumer(highwaters={tp: 50}, committed={tp: None}, earliest={tp: 0})
-    backlog = Backlog(consumer, ["feeds.a"])
+    backlog = Backlog(consumer, ["feeds.a"], reset="earliest")
     asyncio.run(backlog.behind([_record("feeds.a", 0, 10)]))
     consumer._highwaters = {}
     assert asyncio.run(backlog.behind([])) == set()
     consumer._highwaters = {tp: 50}  # assigned again: starts from the committed offset
     consumer._committed_offset = {tp: 50}
     assert asyncio.run(backlog.behind([])) == set()
+
+
+def test_a_group_reading_from_the_end_holds_only_what_came_after_its_first_look() -> None:
+    """``auto_offset_reset=latest``: a new group skips what the log held; it is not behind on
+    it (the integration tests' workers start so)."""
+    tp = TP("feeds.a", 0)
+    consumer: Any = _Consumer(highwaters={tp: 500}, committed={tp: None}, earliest={tp: 0})
+    backlog = Backlog(consumer, ["feeds.a"], reset="latest")
+    assert asyncio.run(backlog.behind([])) == set()
+    consumer._highwaters = {tp: 503}  # three new records
+    assert asyncio.run(backlog.behind([])) == {"feeds.a:0"}
+    assert asyncio.run(backlog.behind([_record("feeds.a", 0, 502)])) == set()
+    assert consumer.earliest_calls == 0
