@@ -16,6 +16,7 @@ on by that much, so an absence rule still closes at night (``progress.py``).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -32,11 +33,13 @@ from rules.findings import Finding
 from rules.watchlist import WatchlistEntry
 from rules.watchlist_redis import WatchlistStore
 from stream_apps.metrics import WorkerMetrics
-from stream_apps.progress import PROGRESS_KEY, TICK_KEY, read_progress
+from stream_apps.progress import PROGRESS_KEY, TICK_KEY, Progress, read_progress
 from stream_apps.records import LATE_PARTITION_HEADER, InboundRecord, OutboundRecord
 from stream_apps.rule_runtime import RuleRuntime
 from stream_apps.source_watermarks import SourceWatermarks
 
+log = logging.getLogger(__name__)
+HELD_REPORT_EVERY = 10.0  # seconds between log lines saying event time waits for a source
 HITS_PREFIX = "hits/"  # the recent hits of one group key (leads.recent_hits)
 
 
@@ -52,6 +55,7 @@ class _Lane:
     sources: SourceWatermarks
     last_event_at: float
     swept_at: float = 0.0  # monotonic time of the last sweep of expired hits
+    reported_at: float = 0.0  # monotonic time event time was last reported held
 
 
 class CorrelationStage:
@@ -88,7 +92,7 @@ class CorrelationStage:
     async def handle(self, records: Sequence[InboundRecord]) -> list[OutboundRecord]:
         by_lane: dict[int, list[tuple[InboundRecord, EventEnvelope]]] = {}
         ticked: set[int] = set()
-        progress: dict[int, list[tuple[dict[str, float], frozenset[str]]]] = {}
+        progress: dict[int, list[Progress]] = {}
         for record in records:
             if record.origin.key == TICK_KEY:
                 ticked.add(record.origin.partition)
@@ -109,11 +113,12 @@ class CorrelationStage:
             findings: list[Finding] = []
             partition = lane.partition
             items = by_lane.get(partition, [])
-            for sources, behind in progress.get(partition, ()):
+            for sources, behind, at in progress.get(partition, ()):
                 for source, event_time in sources.items():
-                    lane.sources.observe(source, event_time, wall, behind=source in behind)
+                    lane.sources.observe(source, event_time, wall, behind=source in behind,
+                                         reported=at)
                 for source in behind - sources.keys():  # a backlog, maybe not read at all yet
-                    lane.sources.observe(source, None, wall, behind=True)
+                    lane.sources.observe(source, None, wall, behind=True, reported=at)
             for record, event in items:
                 lane.sources.observe(record.source or record.origin.topic,
                                      event.occurred_at.timestamp(), wall)
@@ -157,6 +162,12 @@ class CorrelationStage:
         if not idle:
             lane.last_event_at = now
         mark = lane.sources.watermark(wall)
+        if mark is None and now - lane.reported_at >= HELD_REPORT_EVERY:
+            waiting = lane.sources.waiting_for(wall)
+            if waiting:
+                lane.reported_at = now
+                log.info("partition %d: event time waits for sources not read yet: %s",
+                         lane.partition, ", ".join(waiting))
         if mark is not None:
             findings += lane.engine.advance(dt.datetime.fromtimestamp(mark, dt.UTC))
         if idle and now - lane.last_event_at >= self._idle_after:

@@ -71,7 +71,8 @@ class IntakeStage:
             self._metrics.watchlist_changes.labels(action).inc()
         if batch.crossings:
             await self._match(batch)
-        return batch.out + progress_records(batch.progress, behind)
+        return batch.out + progress_records(batch.progress, behind,
+                                            at=self._clock().timestamp())
 
     def _classify(self, record: InboundRecord, batch: _Batch) -> None:
         try:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Mapping
+from typing import NamedTuple
 
 from fusion.contract import CORRELATION_PARTITIONS, CORRELATION_TOPIC
 from stream_apps.records import OutboundRecord
@@ -32,25 +33,37 @@ def tick_record() -> tuple[bytes, bytes]:
     return TICK_KEY, json.dumps({"tick": True}).encode()
 
 
-def progress_records(sources: Mapping[str, float], behind: Collection[str] = (),
-                     partitions: int = CORRELATION_PARTITIONS) -> list[OutboundRecord]:
+class Progress(NamedTuple):
+    sources: dict[str, float]
+    """Source -> the highest event time the intake read from it in the batch (seconds)."""
+    behind: frozenset[str]
+    """Sources with records the intake has not processed yet (``backlog``)."""
+    at: float | None
+    """The intake's wall time when it wrote the record (None: an older record without it):
+    a "behind" report holds from then, so one replayed after its worker died has run out."""
+
+
+def progress_records(sources: Mapping[str, float], behind: Collection[str] = (), *,
+                     at: float, partitions: int = CORRELATION_PARTITIONS
+                     ) -> list[OutboundRecord]:
     """One progress record per correlation partition: ``{"sources": {source: event time},
-    "behind": [source, ...]}`` (event time in seconds since the epoch; *behind*: sources
-    with records the intake has not read yet); none when nothing was read."""
+    "behind": [source, ...], "at": wall time}`` (times in seconds since the epoch); none when
+    nothing was read."""
     if not sources:
         return []
-    value = json.dumps({"sources": dict(sources), "behind": sorted(behind)},
+    value = json.dumps({"sources": dict(sources), "behind": sorted(behind), "at": at},
                        sort_keys=True).encode()
     return [OutboundRecord(CORRELATION_TOPIC, PROGRESS_KEY, value, partition=p)
             for p in range(partitions)]
 
 
-def read_progress(value: bytes | None) -> tuple[dict[str, float], frozenset[str]]:
-    """The source event times and the sources behind of a progress record (empty for a
-    malformed one)."""
+def read_progress(value: bytes | None) -> Progress:
+    """A progress record's content (empty for a malformed one)."""
     try:
         doc = json.loads(value or b"{}")
         sources = {str(k): float(v) for k, v in doc.get("sources", {}).items()}
-        return sources, frozenset(str(s) for s in doc.get("behind", ()))
+        at = doc.get("at")
+        return Progress(sources, frozenset(str(s) for s in doc.get("behind", ())),
+                        None if at is None else float(at))
     except (ValueError, AttributeError, TypeError):
-        return {}, frozenset()
+        return Progress({}, frozenset(), None)

@@ -8,9 +8,11 @@ complete and the watermark is the highest event time seen minus the lateness.
 
 A source reported behind before any of its events reached this partition has no event time
 yet: like a Flink input that has not sent its first watermark, it holds the watermark where
-it is. A report of "behind" is a lease: it holds for ``behind_for`` seconds of wall time and
-the intake renews it with every batch while the backlog lasts, so a source whose intake went
-away (a rebalance, a crash) cannot hold event time back for ever.
+it is. A report of "behind" is a lease: it holds for ``behind_for`` seconds of wall time from
+when the intake wrote it, and the intake renews it with every batch while the backlog lasts,
+so a source whose intake went away (a rebalance, a crash) cannot hold event time back for
+ever, and a report read again after its worker died (its offsets not committed) has already
+run out.
 
 Kept in memory, not in the state table: the engine's own watermark is persisted and never
 moves back, so after a restart this only has to relearn which sources are active. Until
@@ -42,9 +44,10 @@ class SourceWatermarks:
         self._sources: dict[str, _Source] = {}
 
     def observe(self, source: str, event_time: float | None, wall: float, *,
-                behind: bool | None = None) -> None:
+                behind: bool | None = None, reported: float | None = None) -> None:
         """``source`` reached ``event_time`` (None: only its backlog is reported);
-        ``behind``: whether it has records not processed yet (None: unchanged)."""
+        ``behind``: whether it has records not processed yet (None: unchanged), as reported
+        at wall time ``reported`` (default ``wall``): the lease runs from then."""
         known = self._sources.get(source)
         if known is None:
             known = self._sources[source] = _Source(event_time, wall, 0.0)
@@ -52,7 +55,13 @@ class SourceWatermarks:
             known.top = event_time if known.top is None else max(known.top, event_time)
         known.seen = wall
         if behind is not None:
-            known.behind_until = wall + self._behind_for if behind else 0.0
+            since = wall if reported is None else min(wall, reported)
+            known.behind_until = since + self._behind_for if behind else 0.0
+
+    def waiting_for(self, wall: float) -> list[str]:
+        """The sources behind whose events have not arrived yet (they hold the watermark)."""
+        return sorted(name for name, source in self._sources.items()
+                      if source.top is None and source.behind_until > wall)
 
     def watermark(self, wall: float) -> float | None:
         """The watermark the sources allow (None before the first event, while warming up,

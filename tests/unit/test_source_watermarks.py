@@ -86,3 +86,12 @@ def test_a_behind_report_is_a_lease_that_runs_out_unless_renewed() -> None:
     assert marks.watermark(wall=200) is None
     marks.observe("feeds.live:0", 6_000, wall=209)
     assert marks.watermark(wall=211) == 6_000  # lease ran out at 210
+
+
+def test_a_behind_report_read_again_after_its_worker_died_has_run_out() -> None:
+    """A progress record read a second time after a restart (offsets not committed) counts
+    from when it was written, not from when it is read again."""
+    marks = SourceWatermarks(idle_after=5, lateness=0, started=0, behind_for=60)
+    marks.observe("feeds.live:0", 5_000, wall=200)
+    marks.observe("feeds.old:0", None, wall=200, behind=True, reported=100)  # 100 s ago
+    assert marks.watermark(wall=201) == 5_000
