@@ -7,7 +7,9 @@ partition). The correlate agent works in batches and knows each batch's partitio
 writes the table's local data directly, remembers which keys changed, and after the batch
 ``flush`` gives one changelog record per changed key (a tombstone for a deleted key) for
 that partition, encoded as Faust's table codecs write and recover them (key and value both
-JSON), for the agent to send with its other records as one record batch. (Faust's own
+JSON; encoded with orjson, which writes the large rule states, whose entries carry whole
+events, about five times faster than ``json``: the encoding was a tenth of a 1,000-rule
+worker's CPU), for the agent to send with its other records as one record batch. (Faust's own
 ``send_changelog`` re-encodes each value through its codec and queues it one by one: 17% of
 the worker's CPU in a profile.) A key written fifty times in a batch costs one changelog
 record, not fifty.
@@ -20,9 +22,10 @@ absences follow the partition across restarts and rebalances.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, MutableMapping
 from typing import Any
+
+import orjson
 
 from rules.engine.state import JsonDict
 from stream_apps.records import OutboundRecord
@@ -70,7 +73,6 @@ class PartitionStore:
         for key in sorted(dirty):
             value = self._data.get(key)
             out.append(OutboundRecord(
-                self._changelog, json.dumps(key).encode(),
-                None if value is None else json.dumps(value, separators=(",", ":")).encode(),
-                partition=self.partition))
+                self._changelog, orjson.dumps(key),
+                None if value is None else orjson.dumps(value), partition=self.partition))
         return out
