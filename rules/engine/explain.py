@@ -32,6 +32,23 @@ def rule_ref(rule: Any) -> RuleRef:
     return ref
 
 
+_ISO: dict[int, tuple[dt.datetime, str]] = {}
+
+
+def iso(moment: dt.datetime) -> str:
+    """``moment.isoformat()``, remembered for the last few thousand datetime objects: an
+    event's time is written into every finding it is evidence of (an aware datetime takes
+    about 3 µs to format). The cache holds the object, so its id is not reused while cached."""
+    hit = _ISO.get(id(moment))
+    if hit is not None and hit[0] is moment:
+        return hit[1]
+    text = moment.isoformat()
+    if len(_ISO) >= 16384:
+        del _ISO[next(iter(_ISO))]
+    _ISO[id(moment)] = (moment, text)
+    return text
+
+
 def key_label(key: str) -> str:
     """``vehicle:US-TX:ABC1234`` -> ``vehicle US-TX ABC1234``."""
     return key.replace(":", " ")
@@ -67,7 +84,7 @@ def build_finding(
         ordered_events: Sequence[EventEnvelope] = events
         anchors: tuple[str, ...] = (event_key, key) if key else (event_key,)
         subject = key_label(key) if key else event_key
-        began = ended = latest.occurred_at.isoformat()
+        began = ended = iso(latest.occurred_at)
     else:
         keyed = [(e.occurred_at, e.key, i) for i, e in enumerate(events)]
         if ordered:
@@ -78,7 +95,7 @@ def build_finding(
         anchors = tuple(sorted({k for _, k, _ in keyed})) + ((key,) if key else ())
         latest = ordered_events[-1]
         subject = key_label(key) if key else keyed[-1][1]
-        began, ended = keyed[0][0].isoformat(), keyed[-1][0].isoformat()
+        began, ended = iso(keyed[0][0]), iso(keyed[-1][0])
     return Finding(
         rule=rule_ref(rule),
         explanation=explanation,

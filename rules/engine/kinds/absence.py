@@ -9,7 +9,7 @@ the absence fires. The pending ``first`` lives in state, so a restarted engine r
 from __future__ import annotations
 
 from fusion.contract import EventEnvelope
-from rules.engine.explain import build_finding, key_label, limit
+from rules.engine.explain import build_finding, iso, key_label, limit
 from rules.engine.kinds.base import StatefulKind
 from rules.engine.state import JsonDict
 from rules.engine.windows import Entry, events_of
@@ -59,6 +59,6 @@ class AbsenceKind(StatefulKind):
         then = self.rule.then
         expected = ", ".join(then.types or [feed.value for feed in then.feeds])
         explanation = (f"{self.rule.title}: {key_label(key)} had {first.type} reported by "
-                       f"{first.agency.value} at {first.occurred_at.isoformat()} and no "
+                       f"{first.agency.value} at {iso(first.occurred_at)} and no "
                        f"{expected} followed within {limit(self.rule.within)}.")
         return build_finding(self.rule, key=key, events=[first], explanation=explanation)
