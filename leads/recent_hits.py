@@ -39,14 +39,38 @@ def combine_recent(
 ) -> tuple[JsonDict, list[Lead]]:
     """``stored``: this key's state (None for none); ``new``: hits on this key. Returns the
     new state and the leads to send (new ones, or a higher revision of an earlier one)."""
-    old = _FINDINGS.validate_python(stored["hits"]) if stored else []
+    old_json: list[Any] = list(stored["hits"]) if stored else []
+    carried = stored["hits"] if stored else None
+    if isinstance(carried, StoredHits):  # parsed when it was stored: no validation
+        old = carried.findings
+    else:  # read back from a changelog: parsed once, then carried
+        old = _FINDINGS.validate_python(old_json)
     before = {lead.lead_id: lead.revision for lead in combine_findings(old, now=now,
                                                                         horizon=horizon)}
-    leads = combine_findings([*old, *new], now=now, horizon=horizon)
+    everything = [*old, *new]
+    leads = combine_findings(everything, now=now, horizon=horizon)
     changed = [lead for lead in leads if lead.revision > before.get(lead.lead_id, 0)]
-    latest = _latest_lead_hits([*old, *new], horizon)
+    latest = _latest_lead_hits(everything, horizon)
+    json_of = {id(hit): data for hit, data in
+               zip(everything, [*old_json, *_FINDINGS.dump_python(list(new), mode="json")],
+                   strict=True)}
     until = (hit_time(latest[0]) + horizon).timestamp()
-    return {"hits": _FINDINGS.dump_python(latest, mode="json"), "until": until}, changed
+    return {"hits": StoredHits([json_of[id(hit)] for hit in latest], latest),
+            "until": until}, changed
+
+
+class StoredHits(list[Any]):
+    """The JSON of a key's recent hits, as the state and its changelog hold them, that also
+    carries the parsed findings while in memory (``findings``), as ``rules.engine.windows.
+    EventJson`` carries an event: a new hit on a busy entity then neither re-validates nor
+    re-dumps the earlier ones with all their evidence, which made each hit cost in
+    proportion to the hits before it. JSON encoders write it as the plain list it is."""
+
+    __slots__ = ("findings",)
+
+    def __init__(self, data: list[Any], findings: list[Finding]) -> None:
+        super().__init__(data)
+        self.findings = findings
 
 
 def expired(state: JsonDict, watermark: float) -> bool:

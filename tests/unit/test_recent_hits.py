@@ -109,3 +109,23 @@ def test_the_correlate_stage_sweeps_expired_hits() -> None:
     stage._sweep(lane, 61.0)
     assert store.get(HITS_PREFIX + "vehicle:old") is None
     assert store.get(HITS_PREFIX + "vehicle:new") == new
+
+
+def test_state_carried_in_memory_gives_what_state_read_back_from_json_gives() -> None:
+    """The state carries its parsed hits (``StoredHits``) between batches; a worker that read
+    it back from the changelog (plain JSON) must issue the same leads and keep the same state,
+    across revisions, a replayed hit and a hit past the horizon."""
+    batches = [[_hit("rule-a", crossing(event_id="x-1", at=T0))],
+               [_hit("rule-b", crossing(event_id="x-2", at=T0 + HOUR)),
+                _hit("rule-c", crossing(event_id="x-3", at=T0 + 2 * HOUR))],
+               [_hit("rule-a", crossing(event_id="x-1", at=T0))],  # replayed
+               [_hit("rule-d", crossing(event_id="x-4", at=T0 + 3 * HOUR))],
+               [_hit("rule-e", crossing(event_id="x-9", at=T0 + 30 * HOUR))],
+               [_hit("rule-f", crossing(event_id="x-10", at=T0 + 31 * HOUR))]]
+    carried = read_back = None
+    for batch in batches:
+        carried, leads = combine_recent(carried, batch, now=NOW)
+        read_back, expected = combine_recent(read_back, batch, now=NOW)
+        read_back = json.loads(json.dumps(read_back))
+        assert leads == expected
+        assert json.loads(json.dumps(carried)) == read_back
