@@ -12,6 +12,7 @@ from typing import Any
 
 from fusion.contract import Entity, EventEnvelope
 from fusion.resolution.keys import entity_keys
+from rules.engine.memo import per_object
 
 Entry = dict[str, Any]
 
@@ -82,25 +83,13 @@ def group_entities(event: EventEnvelope, kind: str, role: str | None) -> list[tu
     return list(found.items())
 
 
-_KEYS: dict[int, tuple[Entity, str | None]] = {}
-_KEYS_HELD = 16384
-
-
+@per_object(16384)
 def strongest_key(entity: Entity) -> str | None:
-    """``entity_keys(entity)[0]`` (None when it has no key), remembered for the last few
-    thousand entity objects: an event's entities are keyed at release, again by each rule that
-    groups by them and by each finding, and working out a plate's key is not cheap. Entities
-    are frozen, so an object's key never changes; the cache holds the object, so its id is
-    not reused while cached."""
-    hit = _KEYS.get(id(entity))
-    if hit is not None and hit[0] is entity:
-        return hit[1]
+    """``entity_keys(entity)[0]`` (None when it has no key), once per entity object: an
+    event's entities are keyed at release, again by each rule that groups by them and by each
+    finding, and working out a plate's key is not cheap."""
     keys = entity_keys(entity)
-    key = keys[0] if keys else None
-    if len(_KEYS) >= _KEYS_HELD:
-        del _KEYS[next(iter(_KEYS))]
-    _KEYS[id(entity)] = (entity, key)
-    return key
+    return keys[0] if keys else None
 
 
 def human_span(span: dt.timedelta) -> str:
