@@ -123,6 +123,7 @@ class Worker:
     prefix: str
     metrics_url: str
     log: Path
+    app_id: str  # FUSION_APP_ID: its consumer group and topic prefix
 
 
 def _probe_lead() -> Lead:
@@ -145,7 +146,8 @@ def launch_worker(stack: Stack, tmp: Path, *, run_id: str, prefix: str,
     intake, correlate and dispatch agents all consume."""
     web_port = free_port()
     log_path = tmp / f"worker-{web_port}.log"
-    env = {**os.environ, "FUSION_APP_ID": f"fusion-test-{run_id}", "FUSION_REDIS_PREFIX": prefix,
+    app_id = f"fusion-test-{run_id}"
+    env = {**os.environ, "FUSION_APP_ID": app_id, "FUSION_REDIS_PREFIX": prefix,
            "FUSION_WEB_PORT": str(web_port), "FUSION_AUTO_OFFSET_RESET": "latest",
            "FUSION_SESSION_TIMEOUT": "8",
            # Short event-time lateness and idle step, so stateful rules close within seconds.
@@ -155,7 +157,7 @@ def launch_worker(stack: Stack, tmp: Path, *, run_id: str, prefix: str,
     with log_path.open("wb") as log:
         proc = subprocess.Popen([FUSION, "worker"], cwd=ROOT, env=env, stdout=log,
                                 stderr=subprocess.STDOUT)
-    worker = Worker(prefix, f"http://127.0.0.1:{web_port}/metrics", log_path)
+    worker = Worker(prefix, f"http://127.0.0.1:{web_port}/metrics", log_path, app_id)
     try:
         _wait_ready(stack, worker, proc)
     except BaseException:

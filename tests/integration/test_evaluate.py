@@ -6,23 +6,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from producers.scenario import planted_size
 from producers.scenario.corridor import MIN_BACKGROUND_PER_CHUNK
-from tests.integration.conftest import (
-    FUSION,
-    ROOT,
-    Stack,
-    forget,
-    launch_worker,
-    stop_worker,
-    subscribe,
-)
+from tests.integration.conftest import FUSION, ROOT, Worker
 
 pytestmark = pytest.mark.integration
 
@@ -31,25 +21,9 @@ RATE = 50
 LATENESS = 3  # the worker's FUSION_ALLOWED_LATENESS in conftest.launch_worker
 
 
-@pytest.fixture(scope="module")
-def worker_env(stack: Stack, tmp_path_factory: pytest.TempPathFactory
-               ) -> Iterator[dict[str, str]]:
-    """A worker as conftest's ``worker`` fixture starts it; yields what evaluate needs to
-    share its Redis prefix and watch its consumer group."""
-    run_id = uuid.uuid4().hex[:10]
-    prefix = f"test-{run_id}:"
-    subscribe(stack, prefix)
-    proc, _ = launch_worker(stack, tmp_path_factory.mktemp("worker"), run_id=run_id,
-                            prefix=prefix)
-    try:
-        yield {"FUSION_REDIS_PREFIX": prefix, "FUSION_APP_ID": f"fusion-test-{run_id}"}
-    finally:
-        stop_worker(proc)
-        forget(stack, prefix)
-
-
-def test_small_corridor_run_finds_the_planted_patterns(worker_env: dict[str, str],
-                                                       tmp_path: Path) -> None:
+def test_small_corridor_run_finds_the_planted_patterns(worker: Worker, tmp_path: Path) -> None:
+    # evaluate shares the worker's Redis prefix and watches its consumer group
+    worker_env = {"FUSION_REDIS_PREFIX": worker.prefix, "FUSION_APP_ID": worker.app_id}
     report_path = tmp_path / "report.json"
     result = subprocess.run(
         [FUSION, "evaluate", "--events", str(EVENTS), "--rate", str(RATE), "--settle", "20",
