@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from fusion.contract import Entity, EvidenceRef, Lead, LeadId, Location, RuleHit
+from fusion.contract import Entity, Lead, LeadId, Location
 from leads.lead_ids import make_lead_id
 from leads.releasability import combine_handling
 from rules.findings import Finding
@@ -44,32 +44,35 @@ def assemble_lead(
     if not findings:
         raise ValueError("assemble_lead needs at least one finding")
     events = unique_evidence(findings)
-    score = score_lead(findings, now=now)
+    score = score_lead(findings, now=now, evidence=events)
     times = [e.occurred_at for e in events]
     top = max(findings, key=lambda f: f.rule.base_score)  # max keeps the first on a tie
     location: Location | None = next(
         (f.location for f in reversed(findings) if f.location is not None), None)
-    entities: list[Entity] = []
+    entities: dict[Entity, None] = {}  # entities are frozen: equal ones hash alike, once each
     for finding in findings:
-        entities.extend(e for e in finding.entities if e not in entities)
-    return Lead(
-        lead_id=lead_id,
-        revision=revision,
-        generated_at=now,
-        first_event_at=min(times),
-        last_event_at=max(times),
-        priority=score.priority,
-        score=score.value,
-        category=top.rule.category,
-        title=title,
-        summary=summary,
-        rule_hits=[RuleHit(rule_id=f.rule.rule_id, rule_version=f.rule.version,
-                           title=f.rule.title, explanation=f.explanation) for f in findings],
-        contributions=list(score.contributions),
-        entities=entities,
-        evidence=[EvidenceRef(agency=e.agency, feed=e.feed, event_id=e.event_id, type=e.type,
-                              occurred_at=e.occurred_at, grading=e.grading) for e in events],
-        location=location,
-        grading=lead_grading(events),
-        handling=combine_handling(e.handling for e in events),
-    )
+        entities.update(dict.fromkeys(finding.entities))
+    # One validation of the whole lead in pydantic-core: hits and evidence references go in
+    # as plain data, the score terms, entities, location and grading as the models they are.
+    return Lead.model_validate({
+        "lead_id": lead_id,
+        "revision": revision,
+        "generated_at": now,
+        "first_event_at": min(times),
+        "last_event_at": max(times),
+        "priority": score.priority,
+        "score": score.value,
+        "category": top.rule.category,
+        "title": title,
+        "summary": summary,
+        "rule_hits": [{"rule_id": f.rule.rule_id, "rule_version": f.rule.version,
+                       "title": f.rule.title, "explanation": f.explanation} for f in findings],
+        "contributions": score.contributions,
+        "entities": list(entities),
+        "evidence": [{"agency": e.agency, "feed": e.feed, "event_id": e.event_id,
+                      "type": e.type, "occurred_at": e.occurred_at, "grading": e.grading}
+                     for e in events],
+        "location": location,
+        "grading": lead_grading(events),
+        "handling": combine_handling(e.handling for e in events),
+    })

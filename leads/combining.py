@@ -28,11 +28,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import groupby
 
-from fusion.contract import Agency, Lead
+from fusion.contract import Agency, Lead, LeadId
 from leads.building import assemble_lead, build_lead
 from leads.lead_ids import make_lead_id
+from rules.engine.memo import per_object
 from rules.findings import Finding
 
 DEFAULT_HORIZON = dt.timedelta(hours=24)
@@ -48,8 +50,11 @@ def is_event_key(anchor: str) -> bool:
     return bool(slash) and agency in _AGENCIES
 
 
+@per_object(16384)
 def group_key_of(finding: Finding) -> str | None:
-    """The entity key under which ``finding`` combines with other hits (module docstring)."""
+    """The entity key under which ``finding`` combines with other hits (module docstring).
+    Once per finding (findings are frozen): a busy entity's hits are planned again with every
+    new hit."""
     if finding.group_key:
         return finding.group_key
     keyed = [a for a in finding.anchors if ":" in a and not is_event_key(a)]
@@ -57,9 +62,29 @@ def group_key_of(finding: Finding) -> str | None:
     return next(iter(entities or keyed), None)
 
 
+@per_object(16384)
 def hit_time(finding: Finding) -> dt.datetime:
-    """When the rule could fire: the newest evidence event."""
+    """When the rule could fire: the newest evidence event (once per finding)."""
     return max(e.occurred_at for e in finding.evidence)
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedLead:
+    """A lead before it is assembled: which hits it takes (oldest first), its id and its
+    revision. Planning is cheap; assembling (score, grading, handling, the ``Lead`` model)
+    is not, so a caller that needs only some leads (``leads.recent_hits``: those that gained
+    a hit) plans them all and assembles those."""
+
+    lead_id: LeadId
+    key: str | None
+    """The group key; None for a hit that stands alone."""
+    hits: tuple[Finding, ...]
+    at: dt.datetime
+    """The first hit's time."""
+
+    @property
+    def revision(self) -> int:
+        return len(self.hits)
 
 
 def combine_findings(
@@ -72,46 +97,72 @@ def combine_findings(
 
     Leads come out ordered by their first hit's time, then lead id.
     """
-    unique: dict[tuple[str | None, str, tuple[str, ...]], Finding] = {}
-    for finding in sorted(findings, key=_order):
-        unique.setdefault((group_key_of(finding), *_identity(finding)), finding)
-    ranked = sorted(unique.values(), key=lambda f: (group_key_of(f) or "", _order(f)))
-    leads: list[tuple[dt.datetime, Lead]] = []
-    for key, members in groupby(ranked, key=group_key_of):
-        hits = list(members)
-        if key is None:
-            leads.extend((hit_time(f), build_lead(f, now=now)) for f in hits)
+    return [assemble(plan, now=now) for plan in plan_leads(findings, horizon=horizon)]
+
+
+def plan_leads(findings: Sequence[Finding], *,
+               horizon: dt.timedelta = DEFAULT_HORIZON) -> list[PlannedLead]:
+    """The leads ``combine_findings`` makes of ``findings``, planned, in the same order."""
+    # Each hit's group key and order worked out once: a busy entity's hits are planned
+    # again with every new hit.
+    ranked: dict[tuple[str | None, str, tuple[str, ...]], tuple[str, Order, Finding]] = {}
+    for finding in findings:
+        key, order = group_key_of(finding), _order(finding)
+        identity = (key, order[1], order[2])
+        kept = ranked.get(identity)
+        if kept is None or order < kept[1]:  # the same hit twice counts once: the first
+            ranked[identity] = (key or "", order, finding)
+    plans: list[PlannedLead] = []
+    for key, members in groupby(sorted(ranked.values(), key=lambda r: r[:2]), key=lambda r: r[0]):
+        hits = [(order[0], finding) for _, order, finding in members]
+        if not key:
+            plans.extend(PlannedLead(make_lead_id(f.rule.rule_id, anchors=f.anchors), None, (f,),
+                                     at) for at, f in hits)
             continue
         for window in _windows(hits, horizon):
-            leads.append((hit_time(window[0]), _lead(key, window, now=now)))
-    return [lead for _, lead in sorted(leads, key=lambda pair: (pair[0], pair[1].lead_id))]
+            at, first = window[0]
+            plans.append(PlannedLead(
+                make_lead_id(first.rule.rule_id, anchors=(*first.anchors, key)), key,
+                tuple(f for _, f in window), at))
+    return sorted(plans, key=lambda plan: (plan.at, plan.lead_id))
+
+
+def assemble(plan: PlannedLead, *, now: dt.datetime) -> Lead:
+    """The lead ``plan`` describes; ``now`` is when it is generated."""
+    if plan.key is None:
+        return build_lead(plan.hits[0], now=now)
+    return _lead(plan.key, plan.lead_id, list(plan.hits), now=now)
 
 
 def _identity(finding: Finding) -> tuple[str, tuple[str, ...]]:
     return finding.rule.rule_id, tuple(sorted(set(finding.anchors)))
 
 
-def _order(finding: Finding) -> tuple[dt.datetime, str, tuple[str, ...], int, str, str, str]:
+Order = tuple[dt.datetime, str, tuple[str, ...], int, str, str, str]
+
+
+def _order(finding: Finding) -> Order:
     """A total order on hits, so the result never depends on the input order."""
     rule_id, anchors = _identity(finding)
     return (hit_time(finding), rule_id, anchors, finding.rule.version, finding.explanation,
             finding.title, finding.summary)
 
 
-def _windows(hits: list[Finding], horizon: dt.timedelta) -> list[list[Finding]]:
-    """Hits (oldest first) cut into runs that each lie within ``horizon`` of their first."""
-    windows: list[list[Finding]] = []
+def _windows(hits: list[tuple[dt.datetime, Finding]], horizon: dt.timedelta
+             ) -> list[list[tuple[dt.datetime, Finding]]]:
+    """Hits (with their times, oldest first) cut into runs that each lie within ``horizon``
+    of their first."""
+    windows: list[list[tuple[dt.datetime, Finding]]] = []
     for hit in hits:
-        if windows and hit_time(hit) - hit_time(windows[-1][0]) <= horizon:
+        if windows and hit[0] - windows[-1][0][0] <= horizon:
             windows[-1].append(hit)
         else:
             windows.append([hit])
     return windows
 
 
-def _lead(key: str, hits: list[Finding], *, now: dt.datetime) -> Lead:
+def _lead(key: str, lead_id: LeadId, hits: list[Finding], *, now: dt.datetime) -> Lead:
     first = hits[0]
-    lead_id = make_lead_id(first.rule.rule_id, anchors=(*first.anchors, key))
     if len(hits) == 1:
         title, summary = first.title, first.summary
     else:

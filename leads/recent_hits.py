@@ -1,7 +1,7 @@
 """Combining rule hits on one entity across batches: the recent hits of one group key, kept
 as plain JSON, and which leads a new hit (re)issues (pure: ``now`` is passed in).
 
-``leads.combining.combine_findings`` turns hits into leads; a stream sees the hits one batch
+``leads.combining`` turns hits into leads; a stream sees the hits one batch
 at a time, so the correlate stage keeps, per group key, the hits of that key's latest lead
 (``hits/<group key>`` in its partition's state) and hands them here with the new ones. Only
 the leads that are new or gained a hit come out: the first hit gives revision 1 (the very
@@ -15,6 +15,7 @@ watermark has passed it the state can go (``expired``).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
@@ -22,11 +23,14 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from fusion.contract import Lead
-from leads.combining import DEFAULT_HORIZON, combine_findings, group_key_of, hit_time
+from leads.combining import DEFAULT_HORIZON, assemble, group_key_of, hit_time, plan_leads
+from rules.engine.windows import event_json
 from rules.findings import Finding
 
 _FINDING = TypeAdapter(Finding)
 _FINDINGS = TypeAdapter(list[Finding])
+_EVIDENCE = {"evidence"}
+_FIELDS = tuple(field.name for field in dataclasses.fields(Finding))
 JsonDict = dict[str, Any]
 
 
@@ -45,18 +49,24 @@ def combine_recent(
         old = carried.findings
     else:  # read back from a changelog: parsed once, then carried
         old = _FINDINGS.validate_python(old_json)
-    before = {lead.lead_id: lead.revision for lead in combine_findings(old, now=now,
-                                                                        horizon=horizon)}
+    before = {plan.lead_id: plan.revision for plan in plan_leads(old, horizon=horizon)}
     everything = [*old, *new]
-    leads = combine_findings(everything, now=now, horizon=horizon)
-    changed = [lead for lead in leads if lead.revision > before.get(lead.lead_id, 0)]
+    changed = [assemble(plan, now=now) for plan in plan_leads(everything, horizon=horizon)
+               if plan.revision > before.get(plan.lead_id, 0)]
     latest = _latest_lead_hits(everything, horizon)
-    json_of = {id(hit): data for hit, data in
-               zip(everything, [*old_json, *_FINDINGS.dump_python(list(new), mode="json")],
-                   strict=True)}
+    json_of = {id(hit): data for hit, data in zip(old, old_json, strict=True)}
     until = (hit_time(latest[0]) + horizon).timestamp()
-    return {"hits": StoredHits([json_of[id(hit)] for hit in latest], latest),
+    return {"hits": StoredHits([json_of.get(id(hit)) or finding_json(hit) for hit in latest],
+                               latest),
             "until": until}, changed
+
+
+def finding_json(finding: Finding) -> JsonDict:
+    """``finding`` as JSON data (what ``_FINDINGS`` reads back), its evidence written by
+    ``event_json``: the events' JSON that rule state already made, not made again."""
+    data = _FINDING.dump_python(finding, mode="json", exclude=_EVIDENCE)
+    evidence = [event_json(event) for event in finding.evidence]
+    return {name: evidence if name == "evidence" else data[name] for name in _FIELDS}
 
 
 class StoredHits(list[Any]):

@@ -10,6 +10,7 @@ the agencies every input allows, so a combination never widens release.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -45,9 +46,17 @@ def may_receive(handling: Handling, agency: Agency) -> Verdict:
 
 def combine_handling(handlings: Iterable[Handling]) -> Handling:
     """The most restrictive handling of all inputs; raises ValueError if given none."""
-    items = list(handlings)
-    if not items:
+    # A lead's evidence carries few distinct handlings, and leads repeat them: combine each
+    # distinct set once (handlings are frozen, so their value is all that counts).
+    distinct = frozenset((h.tlp, tuple(h.releasable_to)) for h in handlings)
+    if not distinct:
         raise ValueError("combine_handling needs at least one handling")
+    return _combined(distinct)
+
+
+@functools.lru_cache(maxsize=4096)
+def _combined(handlings: frozenset[tuple[Tlp, tuple[Country | Agency, ...]]]) -> Handling:
+    items = [Handling(tlp=tlp, releasable_to=list(codes)) for tlp, codes in handlings]
     tlp = max((h.tlp for h in items), key=TLP_ORDER.index)
     agencies = frozenset(Agency).intersection(*(permitted_agencies(h) for h in items))
     return Handling(tlp=tlp, releasable_to=_compress(agencies, tlp=tlp))

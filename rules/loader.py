@@ -42,8 +42,14 @@ class RuleSet:
     aliases_source: tuple[Path, YamlDocument] | None = field(default=None, compare=False,
                                                              repr=False)
 
+    by_id: dict[str, RuleSpec] = field(init=False, compare=False, repr=False)
+    """The rules by id (the correlate stage asks for the rule of each hit of each lead)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_id", {rule.id: rule for rule in self.rules})
+
     def rule(self, rule_id: str) -> RuleSpec | None:
-        return next((r for r in self.rules if r.id == rule_id), None)
+        return self.by_id.get(rule_id)
 
 
 def load_catalogue(root: Path) -> RuleSet:

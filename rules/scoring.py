@@ -115,15 +115,18 @@ def score_finding(finding: Finding) -> Score:
     return _score(terms)
 
 
-def score_lead(findings: Sequence[Finding], *, now: dt.datetime) -> Score:
+def score_lead(findings: Sequence[Finding], *, now: dt.datetime,
+               evidence: Sequence[EventEnvelope] | None = None) -> Score:
     """The score of a lead made of ``findings`` (one or more hits on one entity), term by term.
 
     ``findings`` are taken in the given order (it decides only the order of equal-ranked
-    terms); ``combine_findings`` passes them oldest first.
+    terms); ``combine_findings`` passes them oldest first. ``evidence``: their
+    ``unique_evidence``, when the caller has it already.
     """
     if not findings:
         raise ValueError("score_lead needs at least one finding")
-    evidence = unique_evidence(findings)
+    if evidence is None:
+        evidence = unique_evidence(findings)
     terms = _base_terms(findings)
     terms.extend(_grading_terms(evidence))
     terms.append(corroboration_term(evidence))

@@ -154,6 +154,7 @@ def _add_correlation(
     rules, source = initial_rule_set(bootstrap=settings.kafka_bootstrap,
                                      topic=settings.rules_topic, rules_dir=Path(settings.rules_dir))
     runtime = RuleRuntime(rules, source, dt.timedelta(seconds=settings.allowed_lateness))
+    runtime.compiled()  # now, not in the first batch of events
     metrics.rule_set_loads.labels("start").inc()
     log.info("loaded %d rules from %s (rule set %s)", len(rules.rules), source,
              rules.digest[:12])
@@ -161,8 +162,8 @@ def _add_correlation(
 
     def store_for(partition: int) -> PartitionStore:
         if partition not in stores:
-            stores[partition] = PartitionStore(table.data, table.changelog_topic.get_topic_name(),
-                                               partition)
+            stores[partition] = PartitionStore(_local_data(table),
+                                               table.changelog_topic.get_topic_name(), partition)
         return stores[partition]
 
     @app.agent(topics[CORRELATION_TOPIC], name="correlate")
@@ -212,6 +213,16 @@ def _add_correlation(
         key, value = tick_record()
         for partition in range(CORRELATION_PARTITIONS):
             await topics[CORRELATION_TOPIC].send(key=key, value=value, partition=partition)
+
+
+def _local_data(table: Any) -> Any:
+    """The table's local data as the plain dict the memory store keeps it in (Faust's recovery
+    writes that very dict), so a state read is one dict look-up: ``table.data`` is the store,
+    a ``MutableMapping`` whose ``get`` of a missing key raises and catches a ``KeyError`` in
+    Python. Any other store is used through its mapping."""
+    store = table.data
+    inner = getattr(store, "data", None)
+    return inner if isinstance(inner, dict) else store
 
 
 def _install_faust_metrics(app: faust.App, registry: CollectorRegistry) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kafka import KafkaConsumer, TopicPartition
@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from fusion.errors import ConfigurationError
 from rules.engine import RuleEngine, StateStore
+from rules.engine.compiled_rules import CompiledRules
 from rules.loader import RuleSet, load_catalogue
 from rules.published import decode_rule_set
 
@@ -31,15 +32,26 @@ class RuleRuntime:
     rules: RuleSet
     source: str
     lateness: dt.timedelta
+    _compiled: tuple[str, CompiledRules] | None = field(default=None, repr=False)
 
     def engine_for(self, store: StateStore, owns: Callable[[str], bool]) -> RuleEngine:
         """An engine of the current rule set over one partition's state; the caller moves
-        its watermark (``self_watermarking=False``)."""
-        return RuleEngine(self.rules.rules, aliases=self.rules.aliases, state=store,
-                          allowed_lateness=self.lateness, self_watermarking=False, owns=owns)
+        its watermark (``self_watermarking=False``). Every partition's engine shares the rule
+        set's one compiled form."""
+        return RuleEngine(self.compiled(), state=store, allowed_lateness=self.lateness,
+                          self_watermarking=False, owns=owns)
+
+    def compiled(self) -> CompiledRules:
+        """The current rule set compiled, once per rule set (by digest)."""
+        if self._compiled is None or self._compiled[0] != self.rules.digest:
+            self._compiled = (self.rules.digest,
+                              CompiledRules(self.rules.rules, aliases=self.rules.aliases))
+        return self._compiled[1]
 
     def swap(self, rules: RuleSet, *, source: str) -> None:
+        """Run ``rules`` from now on, compiled here (not in the next batch of events)."""
         self.rules, self.source = rules, source
+        self.compiled()
         log.info("now running rule set %s (%d rules) from %s", rules.digest[:12],
                  len(rules.rules), source)
 

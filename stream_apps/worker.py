@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import sys
 from pathlib import Path
 
@@ -34,5 +35,7 @@ def run_worker(settings: WorkerSettings) -> int:
               file=sys.stderr)
         return 2
     worker = faust.Worker(app, loglevel=settings.log_level, quiet=True)
+    gc.collect()
+    gc.freeze()
     worker.execute_from_commandline()
     return 0

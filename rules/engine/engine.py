@@ -30,22 +30,21 @@ from dataclasses import dataclass, field
 from fusion.contract import Entity, EventEnvelope, Feed
 from fusion.resolution.keys import entity_keys
 from rules.engine.buffer import Held, ReorderBuffer
-from rules.engine.compiled import CompiledFilter, EvalContext, compile_filter
+from rules.engine.compiled import EvalContext
+from rules.engine.compiled_rules import WATCHLIST_ENTRY, CompiledRules, Plan
 from rules.engine.deadlines import Deadlines
-from rules.engine.gates import GATED, Gates
-from rules.engine.index import RouteIndex
-from rules.engine.kinds import StatefulKind, match_finding, stateful_kind
+from rules.engine.gates import GATED, LiveStates
+from rules.engine.kinds import match_finding
 from rules.engine.probe import Probe
 from rules.engine.state import InMemoryStore, JsonDict, StateStore
-from rules.engine.watch import EventTimeWatchlist, asks_watchlist
+from rules.engine.watch import EventTimeWatchlist
 from rules.engine.windows import group_entities, seconds, to_time
 from rules.findings import Finding
-from rules.language.spec import MatchRule, RuleSpec
+from rules.language.spec import RuleSpec
 
 DEFAULT_LATENESS = dt.timedelta(minutes=10)
 NOTHING_WATCHLISTED = EvalContext()
 CLOCK_KEY = "engine/clock"
-WATCHLIST_ENTRY = ["", "watchlist-entry"]  # held only to be applied to the event-time watchlist
 
 Groups = dict[tuple[str, str | None], list[tuple[str, Entity]]]
 
@@ -58,44 +57,12 @@ class EngineResult:
     late: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class _Route:
-    order: int
-    rule_id: str
-    clause: str
-    test: CompiledFilter
-
-
-@dataclass(frozen=True, slots=True)
-class _Plan:
-    """How a held event that passed one clause of a stateful rule is applied."""
-
-    kind: StatefulKind
-    grouping: tuple[str, str | None]
-    idle: bool
-    prefix: str
-
-
-@dataclass(frozen=True, slots=True)
-class _Step:
-    """What releasing an event does for one ``[rule id, clause]`` pair it was held with, worked
-    out once per engine so a release looks each pair up once."""
-
-    plan: _Plan | None = None
-    deferred: CompiledFilter | None = None
-    """The clause asks ``watchlisted:``: tested at release (``watch``)."""
-    match: MatchRule | None = None
-    """A match rule's deferred clause: fires on its own, there is no state to apply."""
-    watch: bool = False
-    """A watchlist entry, applied to the event-time watchlist."""
-
-
 class RuleEngine:
     """Evaluates enabled rules over a stream of events; all state lives in ``state``."""
 
     def __init__(
         self,
-        rules: Sequence[RuleSpec],
+        rules: Sequence[RuleSpec] | CompiledRules,
         *,
         aliases: Mapping[str, Sequence[str]] | None = None,
         allowed_lateness: dt.timedelta = DEFAULT_LATENESS,
@@ -103,7 +70,10 @@ class RuleEngine:
         self_watermarking: bool = True,
         owns: Callable[[str], bool] | None = None,
     ) -> None:
-        """``self_watermarking=False``: ``process`` never moves the watermark; the caller
+        """``rules``: rule specs (compiled here, with ``aliases``) or a rule set compiled
+        once (``CompiledRules``) that several engines share.
+
+        ``self_watermarking=False``: ``process`` never moves the watermark; the caller
         does, with ``advance`` (e.g. from per-source event times).
 
         ``owns``: when the state is split over partitions (``partitioning``), whether this
@@ -112,56 +82,20 @@ class RuleEngine:
         self._owns = owns
         self._self_watermarking = self_watermarking
         self._store: StateStore = state if state is not None else InMemoryStore()
-        self._matches: dict[str, MatchRule] = {}
-        self._kinds: dict[str, StatefulKind] = {}
-        self._plans: dict[tuple[str, str], _Plan] = {}
-        self._routes: dict[Feed, list[_Route]] = {}
-        self._clauses: list[_Route] = []
-        self._deferred: dict[Feed, list[_Route]] = {}  # clauses asking watchlisted: (watch.py)
-        self._deferred_tests: dict[tuple[str, str], CompiledFilter] = {}
-        for rule in rules:
-            if rule.enabled:
-                self._add(rule, aliases or {})
-        plans = self._plans  # idle-when-empty clauses are routed by live state (gates.py)
-        self._gates = Gates(self._clauses, store=self._store, gate=lambda r: (
-            p.grouping if (p := plans.get((r.rule_id, r.clause))) and p.idle else None))
-        self._index = RouteIndex(self._gates.ungated)
-        self._deferred_index = RouteIndex(r for some in self._deferred.values() for r in some)
+        compiled = rules if isinstance(rules, CompiledRules) else CompiledRules(
+            rules, aliases=aliases)
+        self._compiled = compiled
+        self._matches = compiled.matches
+        self._kinds = compiled.kinds
+        self._gates = compiled.gates
+        self._index = compiled.index
+        self._deferred_index = compiled.deferred_index
+        self._steps = compiled.steps
+        self._live = LiveStates(self._store)
         self._buffer = ReorderBuffer(self._store)
         self._watch = EventTimeWatchlist(self._store)
-        self._deadlines = Deadlines(self._store, [r for r, k in self._kinds.items() if k.timed])
-        self._steps = self._plan_steps()
+        self._deadlines = Deadlines(self._store, compiled.timed)
         self._adopted = False
-
-    def _add(self, rule: RuleSpec, aliases: Mapping[str, Sequence[str]]) -> None:
-        if isinstance(rule, MatchRule):
-            self._matches[rule.id] = rule
-            clauses = [("when", rule.when)]
-        else:
-            kind = self._kinds[rule.id] = stateful_kind(rule)
-            clauses = kind.clauses()
-            for clause, _spec in clauses:
-                self._plans[(rule.id, clause)] = _Plan(
-                    kind, kind.grouping(clause), kind.idle_when_empty(clause), f"rule/{rule.id}/")
-        for clause, spec in clauses:
-            compiled = compile_filter(spec, aliases=aliases)
-            if asks_watchlist(spec):  # evaluated when released, against event-time entries
-                self._deferred_tests[(rule.id, clause)] = compiled
-                for feed in sorted(compiled.feeds):
-                    self._deferred.setdefault(feed, []).append(
-                        _Route(len(self._deferred_tests), rule.id, clause, compiled))
-                continue
-            route = _Route(len(self._clauses), rule.id, clause, compiled)
-            self._clauses.append(route)
-            for feed in sorted(compiled.feeds):
-                self._routes.setdefault(feed, []).append(route)
-
-    def _plan_steps(self) -> dict[tuple[str, str], _Step]:
-        steps = {(WATCHLIST_ENTRY[0], WATCHLIST_ENTRY[1]): _Step(watch=True)}
-        for pair in set(self._plans) | set(self._deferred_tests):
-            steps[pair] = _Step(plan=self._plans.get(pair), deferred=self._deferred_tests.get(pair),
-                                match=self._matches.get(pair[0]))
-        return steps
 
     @property
     def watermark(self) -> dt.datetime | None:
@@ -172,11 +106,11 @@ class RuleEngine:
     def asks_watchlist(self) -> bool:
         """Whether any enabled rule has a ``watchlisted:`` clause (then a caller may answer
         them from its own watchlist through ``EvalContext``)."""
-        return bool(self._deferred_tests)
+        return bool(self._compiled.deferred_tests)
 
     def routes_for(self, feed: Feed) -> int:
         """How many rule clauses an event of ``feed`` is tested against."""
-        return len(self._routes.get(feed, ())) + len(self._deferred.get(feed, ()))
+        return self._compiled.routes_for(feed)
 
     def process(self, event: EventEnvelope, ctx: EvalContext = NOTHING_WATCHLISTED, *,
                 primary: bool = True) -> EngineResult:
@@ -250,7 +184,7 @@ class RuleEngine:
             matched = held.matched
             if GATED in matched:
                 probe = Probe(held.event)
-                matched = self._gates.open(matched, probe, groups)
+                matched = self._gates.open(matched, probe, groups, self._live)
             event, entry = held.event, held.entry
             for rule_id, clause in matched:
                 step = steps.get((rule_id, clause))
@@ -300,20 +234,20 @@ class RuleEngine:
             stored = self._store.get(f"rule/{rule_id}/{key}")
             state = {} if stored is None else stored
             findings += kind.expire(state, key=key, watermark=watermark)
-            plan = _Plan(kind, ("", None), idle=False, prefix=f"rule/{rule_id}/")
+            plan = Plan(kind, ("", None), idle=False, prefix=f"rule/{rule_id}/")
             self._save(rule_id, key, plan, state, stored is not None)
         return findings
 
-    def _save(self, rule_id: str, key: str, plan: _Plan, state: JsonDict, existed: bool
+    def _save(self, rule_id: str, key: str, plan: Plan, state: JsonDict, existed: bool
               ) -> None:
         kind = plan.kind
         if kind.is_empty(state):
             if existed:
                 self._store.delete(plan.prefix + key)
-                self._gates.live.note(rule_id, key, present=False)
+                self._live.note(rule_id, key, present=False)
         else:
             self._store.set(plan.prefix + key, state)
             if not existed:
-                self._gates.live.note(rule_id, key, present=True)
+                self._live.note(rule_id, key, present=True)
         if kind.timed:  # writes only when the deadline changed
             self._deadlines.note(rule_id, key, kind.deadline(state))

@@ -68,10 +68,10 @@ class _Table(Generic[G]):
 
 
 class Gates(Generic[G]):
-    def __init__(self, routes: Iterable[G], *, gate: Callable[[G], Grouping | None],
-                 store: StateStore) -> None:
+    def __init__(self, routes: Iterable[G], *, gate: Callable[[G], Grouping | None]) -> None:
         """``routes``: every routed clause; ``gate(route)`` is the grouping of a gated one
-        (None: not gated). ``ungated`` keeps the others, for the route index."""
+        (None: not gated). ``ungated`` keeps the others, for the route index. Holds no state:
+        which rules hold state for a key is each engine's ``LiveStates``."""
         everything = list(routes)
         groupings: dict[int, Grouping] = {}
         self.ungated: list[G] = []
@@ -82,7 +82,6 @@ class Gates(Generic[G]):
             else:
                 groupings[route.order] = grouping
         gated = [route for route in everything if route.order in groupings]
-        self.live = LiveStates(store)
         self._orders = {(route.rule_id, route.clause): route.order for route in everything}
         self._index = RouteIndex(gated)
         self._tables: dict[Bucket, dict[Grouping, _Table[G]]] = {}
@@ -97,11 +96,11 @@ class Gates(Generic[G]):
         """Whether a gated clause of the event's feed and type may pass (not tested)."""
         return self._index.any_candidate(probe)
 
-    def open(self, matched: Sequence[list[str]], probe: Probe, groups: Groups
-             ) -> list[list[str]]:
+    def open(self, matched: Sequence[list[str]], probe: Probe, groups: Groups,
+             live: LiveStates) -> list[list[str]]:
         """``matched`` with ``GATED`` replaced: the gated clauses the event passes whose rule
-        may hold state for one of its group keys, all in route order. ``groups`` caches the
-        event's entity groups (shared with the caller)."""
+        may hold state for one of its group keys (``live``), all in route order. ``groups``
+        caches the event's entity groups (shared with the caller)."""
         rest = [pair for pair in matched if pair != GATED]
         tables = bucket_of(self._tables, probe)
         if not tables:
@@ -115,7 +114,7 @@ class Gates(Generic[G]):
                 members = groups[grouping] = group_entities(probe.event, *grouping)
             rules = table.rules & reached
             for key, _entity in members:
-                rules |= table.rules & self.live.of(key)
+                rules |= table.rules & live.of(key)
             for rule_id in rules:
                 chosen += [route for route in table.routes[rule_id]
                            if passes(route.test, probe, ctx)]

@@ -16,6 +16,7 @@ first keyed entity), or of the event key when no entity is keyed.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from fusion.contract import EventEnvelope, Feed
@@ -60,8 +61,11 @@ def murmur2(data: bytes) -> int:
     return h
 
 
+@functools.lru_cache(maxsize=65536)
 def partition_of(key: str, partitions: int) -> int:
-    """The partition owning ``key`` among ``partitions`` (as Kafka's default partitioner)."""
+    """The partition owning ``key`` among ``partitions`` (as Kafka's default partitioner).
+    Remembered for the last 65,536 keys: an engine asks for each key of each event for each
+    rule that groups by it, and ``murmur2`` is written in Python."""
     if partitions < 1:
         raise ValueError(f"partitions must be at least 1, not {partitions}")
     return (murmur2(key.encode()) & 0x7FFFFFFF) % partitions

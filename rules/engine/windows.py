@@ -32,8 +32,15 @@ class EventJson(dict[str, Any]):
 
 
 def make_entry(event: EventEnvelope) -> Entry:
-    return {"t": event.occurred_at.timestamp(), "k": event.key,
-            "e": EventJson(event.model_dump(mode="json"), event)}
+    return {"t": event.occurred_at.timestamp(), "k": event.key, "e": event_json(event)}
+
+
+@per_object(16384)
+def event_json(event: EventEnvelope) -> EventJson:
+    """``event``'s JSON form (carrying the event), made once per event object: the entry of
+    every rule state that holds the event, and the evidence of every hit on it that the
+    correlate stage keeps (``leads.recent_hits``), share it. Nobody changes it in place."""
+    return EventJson(event.model_dump(mode="json"), event)
 
 
 def event_of(entry: Entry) -> EventEnvelope:

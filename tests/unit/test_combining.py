@@ -21,7 +21,7 @@ from fusion.contract import (
     Tlp,
 )
 from leads.building import build_lead
-from leads.combining import combine_findings, group_key_of, is_event_key
+from leads.combining import assemble, combine_findings, group_key_of, is_event_key, plan_leads
 from producers.events import tip_event
 from rules.findings import Finding, RuleRef
 from tests.factories import T0, crossing, findings_for, grading, handling, listing, vehicle
@@ -217,3 +217,14 @@ def test_every_combined_lead_is_valid_and_scored_within_0_and_100(hits: list[Fin
     for lead in leads:
         assert 0 <= lead.score <= 100
         assert Lead.model_validate_json(lead.model_dump_json()) == lead
+
+
+@given(_hits())
+def test_planned_leads_are_the_combined_leads(hits: list[Finding]) -> None:
+    """``plan_leads`` (what ``leads.recent_hits`` uses to assemble only the leads that gained
+    a hit) names the same leads, revisions and order as ``combine_findings`` builds."""
+    now = T0 + 70 * H
+    plans = plan_leads(hits)
+    leads = combine_findings(hits, now=now)
+    assert [(p.lead_id, p.revision) for p in plans] == [(x.lead_id, x.revision) for x in leads]
+    assert [assemble(p, now=now) for p in plans] == leads

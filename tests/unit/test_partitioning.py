@@ -18,6 +18,7 @@ from producers.scenario import CorridorScenario
 from producers.scenario.corridor import planted_size
 from rules.engine import RuleEngine
 from rules.engine.compiled import EvalContext
+from rules.engine.compiled_rules import CompiledRules
 from rules.engine.partitioning import KeyOwner, group_keys, murmur2, partition_of, shares
 from rules.findings import Finding
 from rules.loader import load_catalogue
@@ -73,11 +74,15 @@ def _corridor(n: int) -> list[EventEnvelope]:
     return list(scenario.events(n))
 
 
-def _run(events: list[EventEnvelope], partitions: int) -> list[tuple[str, tuple[str, ...]]]:
-    """Findings (rule id, evidence keys) of ``partitions`` engines, each fed its shares."""
+def _run(events: list[EventEnvelope], partitions: int, *, shared: bool = False
+         ) -> list[tuple[str, tuple[str, ...]]]:
+    """Findings (rule id, evidence keys) of ``partitions`` engines, each fed its shares;
+    ``shared``: the engines run on one compiled rule set, as the stream stage's lanes do."""
     ruleset = load_catalogue(CATALOGUE)
-    engines = [RuleEngine(ruleset.rules, aliases=ruleset.aliases,
-                          owns=KeyOwner(p, partitions)) for p in range(partitions)]
+    compiled = CompiledRules(ruleset.rules, aliases=ruleset.aliases)
+    engines = [RuleEngine(compiled, owns=KeyOwner(p, partitions)) if shared else
+               RuleEngine(ruleset.rules, aliases=ruleset.aliases, owns=KeyOwner(p, partitions))
+               for p in range(partitions)]
     listed: dict[str, list[WatchlistEntry]] = {}
     findings: list[Finding] = []
     for event in events:
@@ -108,6 +113,7 @@ def test_partitioned_engines_find_what_one_engine_finds(
     assert len({rule for rule, _ in one}) >= 15  # the scenario fires most of the catalogue
     split = _run(corridor, partitions)
     assert Counter(split) == Counter(one)
+    assert Counter(_run(corridor, partitions, shared=True)) == Counter(one)
 
 
 @settings(max_examples=8, deadline=None)

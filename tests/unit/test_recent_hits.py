@@ -4,6 +4,7 @@ opens the next lead; the state is plain JSON holding only the latest lead's hits
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -129,3 +130,22 @@ def test_state_carried_in_memory_gives_what_state_read_back_from_json_gives() ->
         read_back = json.loads(json.dumps(read_back))
         assert leads == expected
         assert json.loads(json.dumps(carried)) == read_back
+
+
+def test_a_hit_is_stored_as_the_json_its_type_reads_back() -> None:
+    """``finding_json`` writes the evidence from the events' shared JSON (``event_json``), not
+    by dumping it again: the result is exactly the finding's full JSON form, and reads back
+    as the same finding."""
+    from pydantic import TypeAdapter
+
+    from leads.recent_hits import finding_json
+    from rules.engine.windows import event_json
+
+    adapter = TypeAdapter(Finding)
+    events = (crossing(event_id="x-1", at=T0), crossing(event_id="x-2", at=T0 + HOUR))
+    hit = dataclasses.replace(_hit("rule-a", events[0]), evidence=events)
+    stored = finding_json(hit)
+    assert stored == adapter.dump_python(hit, mode="json")
+    assert list(stored) == list(adapter.dump_python(hit, mode="json"))  # field order too
+    assert stored["evidence"][1] is event_json(events[1])  # shared, not copied
+    assert adapter.validate_python(json.loads(json.dumps(stored))) == hit
