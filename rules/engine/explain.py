@@ -94,10 +94,25 @@ def build_finding(
 
 def _entities(key: str | None, events: Sequence[EventEnvelope]) -> tuple[Entity, ...]:
     """The grouped entity first, then every other entity of the evidence, each once (equal
-    entities are one: entities are frozen, so they hash by value)."""
-    everything = [entity for event in events for entity in event.entities]
-    if key:
-        grouped = next((e for e in everything if strongest_key(e) == key), None)
-        if grouped is not None:
-            everything.insert(0, grouped)
-    return tuple(dict.fromkeys(everything))
+    entities are one: the first of them stands for all)."""
+    unique: dict[tuple[object, ...], Entity] = {}
+    grouped: tuple[object, ...] | None = None
+    for event in events:
+        for entity in event.entities:
+            identity = _identity(entity)
+            if identity not in unique:
+                unique[identity] = entity
+                if key and grouped is None and strongest_key(entity) == key:
+                    grouped = identity
+    if grouped is None:
+        return tuple(unique.values())
+    first = unique.pop(grouped)
+    return (first, *unique.values())
+
+
+def _identity(entity: Entity) -> tuple[object, ...]:
+    """What pydantic's equality compares for an entity (its type and field values; entities
+    forbid extras and hold no private attributes), as a plain tuple: hashing and comparing
+    the model itself runs pydantic's Python ``__hash__`` and ``__eq__``, which made this the
+    costliest part of a finding."""
+    return (type(entity), *entity.__dict__.values())

@@ -21,7 +21,6 @@ from rules.engine.filing import (
     Bucket,
     Filed,
     Indexed,
-    Merged,
     R,
     bucket_of,
     file_routes,
@@ -42,39 +41,29 @@ class RouteIndex(Generic[R]):
 
     def candidates(self, probe: Probe) -> Sequence[R]:
         """The routes ``probe``'s event may pass; each is of the event's feed and type."""
-        merged = self._lookup(probe)
-        return () if merged is None else merged.routes
+        filed = bucket_of(self._buckets, probe)
+        return () if filed is None else filed.candidates(probe)
 
     def any_candidate(self, probe: Probe) -> bool:
         """Whether ``candidates`` would return any route."""
-        merged = self._lookup(probe)
-        return merged is not None and bool(merged.routes)
-
-    def _lookup(self, probe: Probe) -> Merged[R] | None:
         filed = bucket_of(self._buckets, probe)
-        return None if filed is None else filed.lookup(probe)
+        return filed is not None and bool(filed.scan or filed.lookup(probe))
 
     def passing(self, probe: Probe, ctx: EvalContext) -> list[R]:
         """The candidates whose ``where`` ``probe``'s event passes, in the order added. Each
         predicate is evaluated once per probe, however many candidates share it."""
-        merged = self._lookup(probe)
-        if merged is None:
+        filed = bucket_of(self._buckets, probe)
+        if filed is None:
             return []
-        results = probe.results
-        passed: list[R] = []
-        for route, pids in merged.checks:  # ``passes``, written out: no call per route
-            if pids is None:
-                if route.test.where(probe, ctx):
-                    passed.append(route)
-                continue
-            for pid in pids:
-                result = results.get(pid)
-                if result is None:
-                    result = results[pid] = EVALUATORS[pid](probe, ctx)
-                if not result:
-                    break
-            else:
-                passed.append(route)
+        hits = filed.lookup(probe)
+        passed = _passed(filed.scan_checks, probe, ctx, [])
+        for hit in hits:
+            passed = _passed(hit.checks, probe, ctx, passed)
+        if hits and passed:  # put the groups' routes in order, each once
+            if len(hits) == 1 and not filed.scan_checks:
+                return passed
+            passed = sorted({route.order: route for route in passed}.values(),
+                            key=_order)
         return passed
 
     def possible(self, probe: Probe) -> list[R]:
@@ -93,6 +82,31 @@ class RouteIndex(Generic[R]):
             else:
                 found.append(route)
         return found
+
+
+def _order(route: Indexed) -> int:
+    return route.order
+
+
+def _passed(checks: Sequence[tuple[R, tuple[int, ...] | None]], probe: Probe, ctx: EvalContext,
+            passed: list[R]) -> list[R]:
+    """``passed`` with the routes of ``checks`` whose ``where`` the event passes (``passes``,
+    written out: no call per route)."""
+    results = probe.results
+    for route, pids in checks:
+        if pids is None:
+            if route.test.where(probe, ctx):
+                passed.append(route)
+            continue
+        for pid in pids:
+            result = results.get(pid)
+            if result is None:
+                result = results[pid] = EVALUATORS[pid](probe, ctx)
+            if not result:
+                break
+        else:
+            passed.append(route)
+    return passed
 
 
 def passes(compiled: CompiledFilter, probe: Probe, ctx: EvalContext) -> bool:

@@ -11,7 +11,6 @@ import pytest
 
 from bench import rules_scaling as rs
 from fusion.contract import EventEnvelope
-from rules.engine import filing
 from rules.engine.checks import plain
 from rules.engine.compiled import CompiledFilter, EvalContext, compile_filter
 from rules.engine.fields import path_reader, plain_reader
@@ -19,7 +18,7 @@ from rules.engine.index import RouteIndex
 from rules.engine.kinds import stateful_kind
 from rules.engine.probe import Probe
 from rules.language.spec import MatchRule
-from tests.factories import crossing
+from tests.factories import crossing, vehicle, vehicle_tip
 
 PATHS = (
     "agency", "feed", "type", "event_id", "location", "location.port", "location.corridor",
@@ -73,18 +72,31 @@ def test_the_index_passes_what_testing_every_clause_passes() -> None:
     routes = _routes()
     index = RouteIndex(routes)
     ctx = EvalContext()
-    for event in _events() * 2:  # the second time round, from the memo
+    for event in _events():
         assert index.passing(Probe(event), ctx) == _every_passing(routes, event)
 
 
-def test_a_full_memo_starts_afresh_and_answers_the_same(monkeypatch: pytest.MonkeyPatch
-                                                        ) -> None:
-    monkeypatch.setattr(filing, "MERGED_LIMIT", 3)
-    routes = _routes()
-    index = RouteIndex(routes)
-    for event in _events()[:300]:
-        assert index.passing(Probe(event), EvalContext()) == _every_passing(routes, event)
-    assert all(len(filed.merged) <= 3 for filed in index._buckets.values())
+def test_an_event_with_several_values_at_an_indexed_field_passes_each_clause_once() -> None:
+    """Two vehicles of different regions hit two values of one indexed field; a clause filed
+    under both values (``in``) is passed once, and the clauses come out in the order added,
+    scanned ones among them."""
+    from rules.language.spec import EventFilter
+
+    def route(order: int, where: dict[str, object] | None) -> _Route:
+        spec = EventFilter.model_validate({"feed": "tips", **({"where": where} if where else {})})
+        return _Route(order, compile_filter(spec))
+
+    region = "entities.vehicle.plate_region"
+    routes = [route(0, {"field": region, "in": ["US-TX", "US-AZ"]}),
+              route(1, None),  # scanned: no indexable predicate
+              route(2, {"field": region, "eq": "US-AZ"}),
+              route(3, {"field": region, "eq": "US-TX"}),
+              route(4, {"field": region, "eq": "MX-SON"})]
+    two = vehicle_tip().model_copy(update={"entities": [vehicle("AAA111", "US-TX"),
+                                                        vehicle("BBB222", "US-AZ")]})
+    passed = RouteIndex(routes).passing(Probe(two), EvalContext())
+    assert [r.order for r in passed] == [0, 1, 2, 3]
+    assert passed == _every_passing(routes, two)
 
 
 def test_an_unhashable_value_at_an_indexed_field_hits_nothing() -> None:
