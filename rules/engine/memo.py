@@ -10,6 +10,7 @@ remembered, and the oldest answer goes first when it is full. Only for immutable
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -20,7 +21,9 @@ V = TypeVar("V")
 def per_object(size: int) -> Callable[[Callable[[T], V]], Callable[[T], V]]:
     """Decorate a function of one immutable object to remember its last ``size`` answers."""
     def decorate(compute: Callable[[T], V]) -> Callable[[T], V]:
-        held: dict[int, tuple[T, V]] = {}
+        # An OrderedDict drops its oldest entry in O(1); a dict's first key, after many
+        # deletions at the front, is found by skipping every deleted slot before it.
+        held: OrderedDict[int, tuple[T, V]] = OrderedDict()
 
         def remembered(obj: T) -> V:
             hit = held.get(id(obj))
@@ -28,7 +31,7 @@ def per_object(size: int) -> Callable[[Callable[[T], V]], Callable[[T], V]]:
                 return hit[1]
             value = compute(obj)
             if len(held) >= size:
-                del held[next(iter(held))]
+                held.popitem(last=False)
             held[id(obj)] = (obj, value)
             return value
 
