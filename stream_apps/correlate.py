@@ -146,7 +146,7 @@ class CorrelationStage:
             lane = self._lanes[partition] = _Lane(
                 partition, store, self._engine(store, partition), digest,
                 SourceWatermarks(idle_after=self._idle_after,
-                                 lateness=self._runtime.lateness.total_seconds(), started=now),
+                                 lateness=self._runtime.lateness.total_seconds()),
                 last_event_at=now)
         elif lane.digest != digest:  # a new rule set was published: same state, new rules
             lane.engine, lane.digest = self._engine(lane.store, partition), digest

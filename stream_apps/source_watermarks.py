@@ -16,9 +16,11 @@ run out.
 
 Kept in memory, not in the state table: the engine's own watermark is persisted and never
 moves back, so after a restart this only has to relearn which sources are active. Until
-``idle_after`` seconds have passed since it started (the warm-up), it gives no watermark, so
-a source that shows up a moment later than another is not marked late by it. Pure: wall
-time is passed in."""
+``idle_after`` seconds have passed since its first observation (the warm-up), it gives no
+watermark, so a source that shows up a moment later than another is not marked late by it,
+nor one whose first progress record comes in the batch after its first events. The warm-up
+counts from the first observation, not from when the lane was made: ticks make a lane long
+before a backlog's first shares reach it. Pure: wall time is passed in."""
 
 from __future__ import annotations
 
@@ -35,12 +37,14 @@ class _Source:
 
 
 class SourceWatermarks:
-    def __init__(self, *, idle_after: float, lateness: float, started: float,
+    def __init__(self, *, idle_after: float, lateness: float, started: float | None = None,
                  behind_for: float = DEFAULT_BEHIND_FOR) -> None:
+        """``started``: the wall time the warm-up runs from (None: the first observation);
+        on the clock ``observe`` and ``watermark`` are given."""
         self._idle_after = idle_after
         self._lateness = lateness
         self._behind_for = behind_for
-        self._ready_at = started + idle_after
+        self._ready_at = None if started is None else started + idle_after
         self._sources: dict[str, _Source] = {}
 
     def observe(self, source: str, event_time: float | None, wall: float, *,
@@ -48,6 +52,8 @@ class SourceWatermarks:
         """``source`` reached ``event_time`` (None: only its backlog is reported);
         ``behind``: whether it has records not processed yet (None: unchanged), as reported
         at wall time ``reported`` (default ``wall``): the lease runs from then."""
+        if self._ready_at is None:
+            self._ready_at = wall + self._idle_after
         known = self._sources.get(source)
         if known is None:
             known = self._sources[source] = _Source(event_time, wall, 0.0)
@@ -66,7 +72,7 @@ class SourceWatermarks:
     def watermark(self, wall: float) -> float | None:
         """The watermark the sources allow (None before the first event, while warming up,
         and while a source behind has no event time yet)."""
-        if not self._sources or wall < self._ready_at:
+        if not self._sources or self._ready_at is None or wall < self._ready_at:
             return None
         active: list[float] = []
         for source in self._sources.values():

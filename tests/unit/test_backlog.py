@@ -30,16 +30,22 @@ def test_nothing_is_held_for_a_partition_not_fetched_yet() -> None:
 class _Consumer:
     """The few Faust consumer calls ``Backlog`` makes, over fixed offsets."""
 
-    def __init__(self, highwaters: dict[TP, int], committed: dict[TP, int | None],
-                 earliest: dict[TP, int]) -> None:
+    def __init__(self, highwaters: dict[TP, int | None], committed: dict[TP, int | None],
+                 earliest: dict[TP, int], ends: dict[TP, int] | None = None) -> None:
         self._highwaters, self._committed_offset, self._earliest = highwaters, committed, earliest
+        self._ends = ends or {}  # what the broker answers for a partition not fetched yet
         self.earliest_calls = 0
+        self.end_calls: list[tuple[TP, ...]] = []
 
     def assignment(self) -> set[TP]:
         return set(self._highwaters)
 
-    def highwater(self, tp: TP) -> int:
+    def highwater(self, tp: TP) -> int | None:
         return self._highwaters[tp]
+
+    async def highwaters(self, *tps: TP) -> dict[TP, int]:
+        self.end_calls.append(tps)
+        return {tp: self._ends[tp] for tp in tps}
 
     async def earliest_offsets(self, *tps: TP) -> dict[TP, int]:
         self.earliest_calls += 1
@@ -87,3 +93,20 @@ def test_a_group_reading_from_the_end_holds_only_what_came_after_its_first_look(
     assert asyncio.run(backlog.behind([])) == {"feeds.a:0"}
     assert asyncio.run(backlog.behind([_record("feeds.a", 0, 502)])) == set()
     assert consumer.earliest_calls == 0
+
+
+def test_a_partition_not_fetched_yet_is_behind_by_its_end_offset_asked_once() -> None:
+    """Before the consumer's first fetch of a partition its high watermark is unknown; the
+    broker's end offset stands in, so a backlog there holds event time from the first batch
+    (it used to be held only once fetched, and its first records came out late)."""
+    waiting, empty = TP("feeds.a", 0), TP("feeds.a", 1)
+    consumer: Any = _Consumer(highwaters={waiting: None, empty: None},
+                              committed={waiting: None, empty: None},
+                              earliest={waiting: 0, empty: 0}, ends={waiting: 40, empty: 0})
+    backlog = Backlog(consumer, ["feeds.a"], reset="earliest")
+    assert asyncio.run(backlog.behind([])) == {"feeds.a:0"}
+    assert asyncio.run(backlog.behind([])) == {"feeds.a:0"}
+    assert len(consumer.end_calls) == 1  # asked once, not per batch
+    consumer._highwaters = {waiting: 45, empty: 0}  # fetched: the consumer's own figure
+    assert asyncio.run(backlog.behind([_record("feeds.a", 0, 39)])) == {"feeds.a:0"}
+    assert asyncio.run(backlog.behind([_record("feeds.a", 0, 44)])) == set()

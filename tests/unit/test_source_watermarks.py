@@ -95,3 +95,17 @@ def test_a_behind_report_read_again_after_its_worker_died_has_run_out() -> None:
     marks.observe("feeds.live:0", 5_000, wall=200)
     marks.observe("feeds.old:0", None, wall=200, behind=True, reported=100)  # 100 s ago
     assert marks.watermark(wall=201) == 5_000
+
+
+def test_the_warm_up_runs_from_the_first_observation() -> None:
+    """A lane is made by the first record of its partition, which may be a tick long before
+    a backlog's first shares; the warm-up counts from the first observation, on the clock
+    that ``observe`` and ``watermark`` are given (the stage gave the lane's monotonic start
+    time, which the wall clock was always past, so there was no warm-up at all)."""
+    marks = SourceWatermarks(idle_after=5, lateness=0)
+    assert marks.watermark(wall=1_000) is None
+    marks.observe("feeds.fast:0", 9_000, wall=1_000)  # shares before their progress record
+    assert marks.watermark(wall=1_004) is None
+    marks.observe("feeds.slow:0", None, wall=1_001, behind=True)  # the progress record
+    marks.observe("feeds.slow:0", 1_000, wall=1_004, behind=False)
+    assert marks.watermark(wall=1_005) == 1_000
