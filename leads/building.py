@@ -16,7 +16,7 @@ from fusion.contract import Entity, Lead, LeadId, Location
 from leads.lead_ids import make_lead_id
 from leads.releasability import combine_handling
 from rules.findings import Finding
-from rules.scoring import lead_grading, score_lead, unique_evidence
+from rules.scoring import corroboration_of, lead_grading, score_lead, unique_evidence
 
 
 def build_lead(finding: Finding, *, now: dt.datetime) -> Lead:
@@ -44,7 +44,8 @@ def assemble_lead(
     if not findings:
         raise ValueError("assemble_lead needs at least one finding")
     events = unique_evidence(findings)
-    score = score_lead(findings, now=now, evidence=events)
+    corroboration = corroboration_of(events)
+    score = score_lead(findings, now=now, evidence=events, corroboration=corroboration)
     times = [e.occurred_at for e in events]
     top = max(findings, key=lambda f: f.rule.base_score)  # max keeps the first on a tie
     location: Location | None = next(
@@ -73,6 +74,6 @@ def assemble_lead(
                       "type": e.type, "occurred_at": e.occurred_at, "grading": e.grading}
                      for e in events],
         "location": location,
-        "grading": lead_grading(events),
+        "grading": lead_grading(events, corroboration),
         "handling": combine_handling(e.handling for e in events),
     })

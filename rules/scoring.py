@@ -104,24 +104,29 @@ class Corroboration:
     credibility: Credibility | None
 
 
+def _term(source: str, points: float, reason: str) -> ScoreContribution:
+    return ScoreContribution(source=source, points=points, reason=reason)
+
+
 def score_finding(finding: Finding) -> Score:
     """Base + mean grading + the rule's extra terms of one finding (no corroboration, no
     recency: see ``score_lead`` for the score a lead carries)."""
-    terms = [ScoreContribution(source=f"rule:{finding.rule.rule_id}",
-                               points=finding.rule.base_score,
-                               reason=f"base score of {finding.rule.title}")]
+    terms = [_term(f"rule:{finding.rule.rule_id}", finding.rule.base_score,
+                   f"base score of {finding.rule.title}")]
     terms.extend(_grading_terms(finding.evidence))
     terms.extend(finding.extra)
     return _score(terms)
 
 
 def score_lead(findings: Sequence[Finding], *, now: dt.datetime,
-               evidence: Sequence[EventEnvelope] | None = None) -> Score:
+               evidence: Sequence[EventEnvelope] | None = None,
+               corroboration: Corroboration | None = None) -> Score:
     """The score of a lead made of ``findings`` (one or more hits on one entity), term by term.
 
     ``findings`` are taken in the given order (it decides only the order of equal-ranked
     terms); ``combine_findings`` passes them oldest first. ``evidence``: their
-    ``unique_evidence``, when the caller has it already.
+    ``unique_evidence``, and ``corroboration``: its ``corroboration_of``, when the caller has
+    them already.
     """
     if not findings:
         raise ValueError("score_lead needs at least one finding")
@@ -129,7 +134,7 @@ def score_lead(findings: Sequence[Finding], *, now: dt.datetime,
         evidence = unique_evidence(findings)
     terms = _base_terms(findings)
     terms.extend(_grading_terms(evidence))
-    terms.append(corroboration_term(evidence))
+    terms.append(corroboration_term(evidence, corroboration))
     extras: list[ScoreContribution] = []
     for finding in findings:
         extras.extend(t for t in finding.extra if t not in extras)
@@ -151,11 +156,16 @@ def unique_evidence(findings: Iterable[Finding]) -> tuple[EventEnvelope, ...]:
     return tuple(out)
 
 
+def corroboration_of(evidence: Sequence[EventEnvelope]) -> Corroboration:
+    """``corroborate`` over the agencies and gradings of ``evidence``."""
+    return corroborate((e.agency, e.grading) for e in evidence)
+
+
 def corroborate(gradings: Iterable[tuple[Agency, Grading]]) -> Corroboration:
     """The corroboration rule of the module docstring over (agency, grading) pairs."""
     counting = [(agency, g.credibility) for agency, g in gradings
                 if g.credibility in CORROBORATING]
-    agencies = tuple(sorted({agency for agency, _ in counting}, key=lambda a: a.value))
+    agencies = tuple(sorted({agency for agency, _ in counting}))  # by code: a StrEnum
     if not counting:
         return Corroboration(agencies=(), best=None, credibility=None)
     best = min((c for _, c in counting), key=_CREDIBILITY_ORDER.index)
@@ -165,24 +175,24 @@ def corroborate(gradings: Iterable[tuple[Agency, Grading]]) -> Corroboration:
     return Corroboration(agencies=agencies, best=best, credibility=_CREDIBILITY_ORDER[step])
 
 
-def corroboration_term(evidence: Sequence[EventEnvelope]) -> ScoreContribution:
-    found = corroborate((e.agency, e.grading) for e in evidence)
-    names = ", ".join(a.value for a in found.agencies)
+def corroboration_term(evidence: Sequence[EventEnvelope],
+                       found: Corroboration | None = None) -> ScoreContribution:
+    """The corroboration term of ``evidence`` (``found``: its ``corroboration_of``, if known)."""
+    if found is None:
+        found = corroboration_of(evidence)
+    names = ", ".join(found.agencies)  # StrEnum members join as their codes
     if found.credibility is None or found.best is None:
         why = (f"credible evidence (graded 1-4) comes from {names} only (1 agency)"
                if found.agencies else "no evidence with a credibility of 1-4")
-        return ScoreContribution(source="corroboration", points=0.0,
-                                 reason=f"{why}: credibility not raised")
+        return _term("corroboration", 0.0, f"{why}: credibility not raised")
     mean = sum(CREDIBILITY_POINTS[e.grading.credibility] for e in evidence) / len(evidence)
     target = CREDIBILITY_POINTS[found.credibility]
     change = (f"raises credibility {found.best.value} -> {found.credibility.value}"
               if found.credibility is not found.best
               else f"keeps credibility {found.credibility.value}")
-    return ScoreContribution(
-        source="corroboration", points=round(target - mean, 2),
-        reason=(f"reported by {names} ({len(found.agencies)} agencies) {change}: credibility "
-                f"counts {target:+g} instead of the evidence average {mean:+.2f}"),
-    )
+    return _term("corroboration", round(target - mean, 2),
+                 f"reported by {names} ({len(found.agencies)} agencies) {change}: credibility "
+                 f"counts {target:+g} instead of the evidence average {mean:+.2f}")
 
 
 def recency_points(age: dt.timedelta) -> float:
@@ -197,11 +207,9 @@ def recency_points(age: dt.timedelta) -> float:
 def recency_term(evidence: Sequence[EventEnvelope], *, now: dt.datetime) -> ScoreContribution:
     age = max(dt.timedelta(0), now - max(e.occurred_at for e in evidence))
     points = recency_points(age)
-    return ScoreContribution(
-        source="recency", points=points,
-        reason=(f"newest evidence {describe_age(age)} old: {points:+g} (full {RECENCY_POINTS:g} "
-                f"within 1 h, falling linearly to 0 at 7 d)"),
-    )
+    return _term("recency", points,
+                 f"newest evidence {describe_age(age)} old: {points:+g} (full "
+                 f"{RECENCY_POINTS:g} within 1 h, falling linearly to 0 at 7 d)")
 
 
 def describe_age(age: dt.timedelta) -> str:
@@ -231,11 +239,14 @@ def weakest_grading(gradings: list[Grading]) -> Grading:
                    credibility=max(g.credibility for g in gradings))
 
 
-def lead_grading(evidence: Sequence[EventEnvelope]) -> Grading:
+def lead_grading(evidence: Sequence[EventEnvelope],
+                 found: Corroboration | None = None) -> Grading:
     """The grading of a lead: weakest source reliability; credibility corroborated by
-    independent agencies if at least two count, else the weakest (module docstring)."""
+    independent agencies if at least two count, else the weakest (module docstring).
+    ``found``: the evidence's ``corroboration_of``, if known."""
     weakest = weakest_grading([e.grading for e in evidence])
-    found = corroborate((e.agency, e.grading) for e in evidence)
+    if found is None:
+        found = corroboration_of(evidence)
     if found.credibility is None:
         return weakest
     return Grading(source=weakest.source, credibility=found.credibility)
@@ -249,20 +260,17 @@ def _base_terms(findings: Sequence[Finding]) -> list[ScoreContribution]:
     top, others = ranked[0], ranked[1:]
     hits = len(findings)
     of = f" (highest of {len(ranked)} rules)" if others else ""
-    terms = [ScoreContribution(source=f"rule:{top.rule_id}", points=top.base_score,
-                               reason=f"base score of {top.title}{of}")]
-    terms.extend(ScoreContribution(
-        source=f"rule:{rule.rule_id}", points=0.0,
-        reason=(f"base score {rule.base_score:g} of {rule.title} not added: only the highest "
-                f"base score counts"),
-    ) for rule in others)
+    terms = [_term(f"rule:{top.rule_id}", top.base_score,
+                   f"base score of {top.title}{of}")]
+    terms.extend(_term(f"rule:{rule.rule_id}", 0.0,
+                       f"base score {rule.base_score:g} of {rule.title} not added: only the "
+                       f"highest base score counts") for rule in others)
     if others:
         bonus = min(MULTI_RULE_CAP, MULTI_RULE_POINTS * len(others))
-        terms.append(ScoreContribution(
-            source="rules:combined", points=bonus,
-            reason=(f"{len(ranked)} distinct rules in {hits} hits: +{MULTI_RULE_POINTS:g} for "
-                    f"each rule beyond the first, at most +{MULTI_RULE_CAP:g}"),
-        ))
+        terms.append(_term(
+            "rules:combined", bonus,
+            f"{len(ranked)} distinct rules in {hits} hits: +{MULTI_RULE_POINTS:g} for "
+            f"each rule beyond the first, at most +{MULTI_RULE_CAP:g}"))
     return terms
 
 
@@ -272,10 +280,8 @@ def _grading_terms(evidence: Sequence[EventEnvelope]) -> list[ScoreContribution]
     for event in evidence:
         grading = event.grading
         points = (RELIABILITY_POINTS[grading.source] + CREDIBILITY_POINTS[grading.credibility])
-        terms.append(ScoreContribution(
-            source=f"grading:{event.key}", points=round(points * share, 2),
-            reason=f"{event.agency.value} report graded {grading.code}",
-        ))
+        terms.append(_term(f"grading:{event.key}", round(points * share, 2),
+                           f"{event.agency} report graded {grading.source}{grading.credibility}"))
     return terms
 
 
