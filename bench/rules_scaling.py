@@ -9,7 +9,8 @@ variations spread over every feed), over the same event stream.
    events, tips, firearm traces, bulk cash, sensor alerts, passenger information, rail imaging,
    apprehensions and watchlist entries built with ``producers.events``, sharing entities;
 2. freezes that input out of the garbage collector's reach (``gc.freeze``: a worker holds
-   one batch, not the whole stream, so its full collections never walk the input); then,
+   one batch, not the whole stream, so its full collections never walk the input) and sets
+   the collector's thresholds as the worker does (``stream_apps.gc_tuning``); then,
    for each rule set, runs a fresh engine over a warm-up prefix (not counted), then times
    ``RuleEngine.process`` over the measured events, ``--repeats`` times (median reported),
    and times the final ``advance`` (which flushes the reorder buffer and due absences) apart.
@@ -77,6 +78,7 @@ from producers.traffic import TrafficGenerator
 from rules.engine import RuleEngine
 from rules.language import RuleSpec
 from rules.loader import load_catalogue
+from stream_apps.gc_tuning import DEFAULT_THRESHOLDS, tune_gc
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -589,9 +591,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The prepared input (every event, parsed, up front) is this benchmark's scaffolding, not
     # the stage's: a worker holds a batch at a time. Leave it out of the garbage collector's
     # full collections, as it would otherwise be traversed by every one; the engines' own
-    # objects, state included, are collected as in a worker.
-    gc.collect()
-    gc.freeze()
+    # objects, state included, are collected as in a worker, with its thresholds.
+    tune_gc(DEFAULT_THRESHOLDS)
     runs = measure_all(sets, aliases, events, args.warmup, args.repeats, watchlisted)
     small, large, idle = (runs[name]["per_second"] for name in sets)
     cpu_small, cpu_large, _ = (runs[name]["cpu_per_second"] for name in sets)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import sys
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from fusion.errors import DependencyUnavailableError
 from fusion.redis_client import connect_redis
 from rules.problems import RuleFileError
 from stream_apps.app import create_app
+from stream_apps.gc_tuning import tune_gc
 from stream_apps.settings import WorkerSettings
 
 
@@ -35,7 +35,6 @@ def run_worker(settings: WorkerSettings) -> int:
               file=sys.stderr)
         return 2
     worker = faust.Worker(app, loglevel=settings.log_level, quiet=True)
-    gc.collect()
-    gc.freeze()
+    tune_gc(settings.gc_thresholds)  # start-up's objects frozen out of collections
     worker.execute_from_commandline()
     return 0
