@@ -7,8 +7,9 @@ so CPython's default thresholds (700, 10, 10) had it walk that heap again and ag
 collector took 3.9 s of a 1,000-rule worker's 20,000-event replay (3.0 s in 19 full
 collections) and 1.9 s of a 10-rule worker's (``bench.stage_scaling``, timed with
 ``gc.callbacks``). Thresholds of (10000, 50, 20) cut that to 1.3 s and 0.45 s; young cycles
-(asyncio futures, exceptions) are still collected every 10,000 net allocations. Objects made during start-up (modules, the app, the
-compiled rule set) are frozen out of every collection (``gc.freeze``).
+(asyncio futures, exceptions) are still collected every 10,000 net allocations. Objects
+made during start-up (modules, the app, the compiled rule set) are frozen out of every
+collection (``gc.freeze``).
 """
 
 from __future__ import annotations
