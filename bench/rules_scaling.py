@@ -629,7 +629,8 @@ def write_report(report: dict[str, Any]) -> None:
         f"| {r['advance_seconds']} ({r['advance_findings']}) |"
         for name, r in report["runs"].items())
     verdict = "PASS" if report["passed"] else "FAIL"
-    text = (f"# Rule scaling through the correlation stage, {report['at']}\n\n"
+    text = (f"# Rule scaling through the correlation stage's core (the rule engine alone, no "
+            f"Kafka), {report['at']}\n\n"
             f"{report['machine']['cpus']} CPUs, Python {report['machine']['python']}, "
             f"{report['events']} events (after {report['warmup']} warm-up), median of "
             f"{report['repeats']} runs (the sets' runs alternating), seed {report['seed']}."
@@ -643,7 +644,9 @@ def write_report(report: dict[str, Any]) -> None:
             f"With the same generated rules made idle (each clause also needs a Mexican port, "
             f"which no event of this stream carries, so they are indexed but never match), "
             f"the 1,000 rules keep **{report['idle_ratio']:.1%}**: what the catalogue's size "
-            f"costs by itself, apart from the work of the rules that do match.\n")
+            f"costs by itself, apart from the work of the rules that do match.\n\n"
+            "Through the stage as it runs (Kafka, Faust, the changelog, leads): "
+            "`bench.stage_scaling`.\n")
     stem.with_suffix(".md").write_text(text)
     print(text)
 
