@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from fusion.settings import ConnectionSettings
 from stream_apps.gc_tuning import DEFAULT_THRESHOLDS
+
+Threshold = Annotated[int, Field(ge=0)]
 
 
 class WorkerSettings(ConnectionSettings):
@@ -39,11 +41,12 @@ class WorkerSettings(ConnectionSettings):
         default=512 * 1024, ge=16 * 1024, le=1_000_000,
         description="Largest record batch the producer sends to one partition (bytes); "
                     "at most the broker's message.max.bytes (1 MB by default).")
-    gc_thresholds: tuple[int, int, int] = Field(
+    gc_thresholds: tuple[Threshold, Threshold, Threshold] = Field(
         default=DEFAULT_THRESHOLDS,
         description="The garbage collector's thresholds (gc.set_threshold), as JSON, e.g. "
                     "[10000,50,20]; CPython's default [700,10,10] walks the rule state far "
-                    "more often (stream_apps/gc_tuning.py).")
+                    "more often; a first threshold of 0 turns collection off "
+                    "(stream_apps/gc_tuning.py).")
     faust_sensor: bool = Field(
         default=False,
         description="Also export Faust's per-message sensor (faust_* metrics); it cost a "
