@@ -15,6 +15,13 @@ def _cell(value: object) -> str:
     return "n/a" if value is None else str(value)
 
 
+def _pairs(ratios: list[float] | None) -> str:
+    if not ratios or len(ratios) < 2:
+        return ""
+    return (" Run by run (each 1,000-rule run against the 10-rule run just before it): "
+            + ", ".join(f"{r:.0%}" for r in ratios) + ".")
+
+
 def write_report(report: dict[str, Any]) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     stem = RESULTS / f"stage-scaling-{report['at'].replace(':', '')}"
@@ -42,7 +49,8 @@ def write_report(report: dict[str, Any]) -> None:
             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n"
             f"{rows}\n\n"
             f"Through the stage, the 1,000-rule set keeps **{report['ratio']:.1%}** of the "
-            f"10-rule set's throughput (target {report['target']:.0%}): **{verdict}**.{cpu}\n\n"
+            f"10-rule set's throughput (target {report['target']:.0%}): **{verdict}**.{cpu}"
+            f"{_pairs(report.get('pair_ratios'))}\n\n"
             f"Late shares are of the {report['correlation_shares']} shares the intake writes to "
             "the correlation topic. A late share is counted as correlated but not evaluated "
             "(older than its partition's watermark), so it costs the rules nothing: a large "

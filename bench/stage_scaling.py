@@ -38,13 +38,21 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from kafka import KafkaConsumer, TopicPartition
 from kafka.admin import KafkaAdminClient, NewTopic
 
 from bench.rules_scaling import TARGET, build_events, rule_sets
 from bench.stage_report import write_report
 from bench.stage_worker import WorkerRun, run_worker
 from fusion.commands.topics_cmd import create_topics
-from fusion.contract import CORRELATION_PARTITIONS, EventEnvelope, Feed, decode_event, feed_topic
+from fusion.contract import (
+    CORRELATION_PARTITIONS,
+    EventEnvelope,
+    Feed,
+    decode_event,
+    feed_topic,
+    feed_topics,
+)
 from fusion.contract.feed_attributes import WatchlistAttributes
 from fusion.redis_client import connect_redis
 from fusion.settings import ConnectionSettings
@@ -57,6 +65,36 @@ from rules.watchlist_redis import WatchlistStore
 
 LABEL = ("through the Faust correlation stage on a real broker (includes Kafka and Faust "
          "per-event costs)")
+
+
+def records_on(bootstrap: str, topics: Sequence[str]) -> dict[str, int]:
+    """How many records each of ``topics`` holds now (end minus start offsets)."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, client_id="bench-stage")
+    try:
+        parts = [TopicPartition(topic, p) for topic in topics
+                 for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        ends, starts = consumer.end_offsets(parts), consumer.beginning_offsets(parts)
+    finally:
+        consumer.close()
+    held: dict[str, int] = {}
+    for tp in parts:
+        held[tp.topic] = held.get(tp.topic, 0) + ends[tp] - starts[tp]
+    return held
+
+
+def leftover_problem(held: dict[str, int]) -> str | None:
+    """Why the run cannot go on, if feed topics already hold records: every worker reads the
+    feeds from their first offset, so an earlier run's events would be replayed with these
+    (the same events again, out of event-time order) and the rates would not be this
+    stream's."""
+    busy = {topic: n for topic, n in sorted(held.items()) if n}
+    if not busy:
+        return None
+    listed = ", ".join(f"{topic} ({n})" for topic, n in list(busy.items())[:3])
+    more = f" and {len(busy) - 3} more" if len(busy) > 3 else ""
+    return (f"the feed topics already hold {sum(busy.values())} records ({listed}{more}), an "
+            "earlier run's: run on a fresh stack (rm -rf .run/bench first, as make bench "
+            "does)")
 
 
 def publish(bootstrap: str, events: Sequence[EventEnvelope]) -> dict[str, Any]:
@@ -104,6 +142,12 @@ def create_empty_topic(bootstrap: str, name: str) -> None:
         admin.close()
 
 
+def pair_ratios(small: Sequence[float], large: Sequence[float]) -> list[float]:
+    """Each 1,000-rule run's rate over the 10-rule run's just before it (the runs alternate):
+    how far one pair's ratio is from another's shows the machine's noise."""
+    return [round(b / a, 3) for a, b in zip(small, large, strict=True)]
+
+
 def summarise(name: str, rules: Sequence[RuleSpec], runs: list[WorkerRun],
               total_shares: int) -> dict[str, Any]:
     rates = [round(run.events / run.seconds) for run in runs]
@@ -147,6 +191,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"building {args.events} events (seed {args.seed})", file=sys.stderr)
     events = build_events(args.events, args.seed)
     create_topics(bootstrap)
+    problem = leftover_problem(records_on(bootstrap, feed_topics()))
+    if problem:
+        print(f"bench.stage_scaling: {problem}", file=sys.stderr)
+        return 2
     produced = publish(bootstrap, events)
     entries = watchlist_entries(args.seed)
 
@@ -164,6 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     total_shares = sum(len(shares(e, CORRELATION_PARTITIONS)) for e in events)
     summaries = {name: summarise(name, sets[name], runs[name], total_shares) for name in sets}
     small, large = (summaries[name]["per_second"] for name in sets)
+    pairs = pair_ratios(*(summaries[name]["per_second_runs"] for name in sets))
     cpu_small, cpu_large = (summaries[name]["cpu_per_second"] for name in sets)
     report: dict[str, Any] = {
         "benchmark": "stage-scaling", "label": LABEL,
@@ -174,7 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "watchlisted_vehicles": len(entries), "publish": produced,
         "correlation_shares": total_shares,
         "event_feeds": dict(Counter(e.feed.value for e in events).most_common()),
-        "runs": summaries, "ratio": round(large / small, 3),
+        "runs": summaries, "ratio": round(large / small, 3), "pair_ratios": pairs,
         "cpu_ratio": round(cpu_large / cpu_small, 3) if cpu_small and cpu_large else None,
         "target": TARGET, "passed": large / small >= TARGET,
     }

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bench.rule_files import write_catalogue
 from bench.rules_scaling import TEMPLATES, base_rules, generated_rules
+from bench.stage_scaling import leftover_problem, pair_ratios
 from bench.stage_worker import COUNTERS, counter_sums, process_cpu_seconds
 from rules.loader import load_catalogue, ruleset_digest
 
@@ -41,3 +42,17 @@ def test_counters_are_summed_over_their_labels() -> None:
 def test_cpu_time_of_this_process_is_read_or_unknown() -> None:
     seconds = process_cpu_seconds(os.getpid())
     assert seconds is None or seconds > 0
+
+
+def test_a_stack_with_an_earlier_runs_events_is_refused_naming_the_topics() -> None:
+    assert leftover_problem({"feeds.cbp.lpr": 0, "feeds.hsi.tips": 0}) is None
+    problem = leftover_problem({"feeds.cbp.lpr": 7, "feeds.hsi.tips": 0, "feeds.a": 1,
+                                "feeds.b": 2, "feeds.c": 3})
+    assert problem is not None
+    assert "13 records" in problem
+    assert "feeds.a (1), feeds.b (2), feeds.c (3) and 1 more" in problem
+    assert "rm -rf .run/bench" in problem
+
+
+def test_pair_ratios_set_each_large_run_against_the_small_run_before_it() -> None:
+    assert pair_ratios([2000, 1000], [1500, 900]) == [0.75, 0.9]
