@@ -78,7 +78,7 @@ from producers.traffic import TrafficGenerator
 from rules.engine import RuleEngine
 from rules.language import RuleSpec
 from rules.loader import load_catalogue
-from stream_apps.gc_tuning import DEFAULT_THRESHOLDS, tune_gc
+from stream_apps.gc_tuning import tune_gc
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -592,7 +592,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # the stage's: a worker holds a batch at a time. Leave it out of the garbage collector's
     # full collections, as it would otherwise be traversed by every one; the engines' own
     # objects, state included, are collected as in a worker, with its thresholds.
-    tune_gc(DEFAULT_THRESHOLDS)
+    tune_gc()
     runs = measure_all(sets, aliases, events, args.warmup, args.repeats, watchlisted)
     small, large, idle = (runs[name]["per_second"] for name in sets)
     cpu_small, cpu_large, _ = (runs[name]["cpu_per_second"] for name in sets)

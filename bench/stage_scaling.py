@@ -188,13 +188,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     connection = ConnectionSettings()
     bootstrap = connection.kafka_bootstrap
     sets, aliases = rule_sets(args.rules)
-    print(f"building {args.events} events (seed {args.seed})", file=sys.stderr)
-    events = build_events(args.events, args.seed)
     create_topics(bootstrap)
     problem = leftover_problem(records_on(bootstrap, feed_topics()))
     if problem:
         print(f"bench.stage_scaling: {problem}", file=sys.stderr)
         return 2
+    print(f"building {args.events} events (seed {args.seed})", file=sys.stderr)
+    events = build_events(args.events, args.seed)
     produced = publish(bootstrap, events)
     entries = watchlist_entries(args.seed)
 

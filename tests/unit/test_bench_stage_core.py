@@ -23,6 +23,7 @@ def test_two_runs_over_one_stream_give_the_same_leads_and_state() -> None:
     assert other.changelog_digest != first.changelog_digest
 
 
-def test_bad_arguments_are_refused_by_name() -> None:
+def test_bad_arguments_are_refused_by_name(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["--events", "0"])
+    assert "--events and --batch must be at least 1" in capsys.readouterr().err
