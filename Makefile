@@ -56,9 +56,10 @@ integration: install ## Run only the integration tests (starts what they need)
 	$(TEST_STACK) deploy/with-stack.sh $(BIN)/pytest -m integration $(PYTEST_ARGS)
 	rm -rf .run/test
 
-lint: $(STAMP) ## ruff, mypy --strict, shellcheck, the JSON Schema check and rule lint
+lint: $(STAMP) ## ruff, mypy --strict, import-linter (layers), shellcheck, the JSON Schema check, rule lint
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/shellcheck -x deploy/*.sh .ci/run
 	$(BIN)/fusion schemas check
 	$(BIN)/fusion rules lint

@@ -36,10 +36,10 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 
-from fusion.commands.topics_cmd import create_topics
+from adapters.kafka.feed_publisher import FeedPublisher
+from adapters.kafka.topics import create_topics
 from fusion.contract import Agency, Feed, decode_event, feed_topic
 from fusion.settings import ConnectionSettings
-from producers.publisher import FeedPublisher
 from producers.traffic import TrafficGenerator
 
 TOPIC = feed_topic(Agency.CBP_OFO, Feed.POE_CROSSINGS)

@@ -41,10 +41,13 @@ from typing import Any
 from kafka import KafkaConsumer, TopicPartition
 from kafka.admin import KafkaAdminClient, NewTopic
 
+from adapters.kafka.feed_publisher import FeedPublisher
+from adapters.kafka.topics import create_topics
+from adapters.redis.client import connect_redis
+from adapters.redis.watchlist_store import WatchlistStore
 from bench.rules_scaling import TARGET, build_events, rule_sets
 from bench.stage_report import write_report
 from bench.stage_worker import WorkerRun, run_worker
-from fusion.commands.topics_cmd import create_topics
 from fusion.contract import (
     CORRELATION_PARTITIONS,
     EventEnvelope,
@@ -54,14 +57,11 @@ from fusion.contract import (
     feed_topics,
 )
 from fusion.contract.feed_attributes import WatchlistAttributes
-from fusion.redis_client import connect_redis
 from fusion.settings import ConnectionSettings
-from producers.publisher import FeedPublisher
 from producers.traffic import TrafficGenerator
 from rules.engine.partitioning import shares
 from rules.language import RuleSpec
 from rules.watchlist import WatchlistEntry, entry_from_event
-from rules.watchlist_redis import WatchlistStore
 
 LABEL = ("through the Faust correlation stage on a real broker (includes Kafka and Faust "
          "per-event costs)")

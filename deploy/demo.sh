@@ -5,13 +5,15 @@
 # Usage: deploy/demo.sh            (make demo runs it after installing)
 #
 # Creates the topics, subscribes the demo agencies, starts `fusion worker` and
-# `fusion simulate`, prints where metrics and leads are, and waits. Ctrl-C stops
+# `fusion simulate`, prints where metrics and leads are, then a status line
+# (events, leads sent per agency, dead letters) every few seconds. Ctrl-C stops
 # the worker and simulator and whichever of Kafka and Redis this run started;
 # `make down` stops anything left behind. Logs: .run/worker.log, .run/simulator.log.
 #
 # Settings: FUSION_WEB_PORT (worker metrics, default 6066),
 # FUSION_SIMULATOR_METRICS_PORT (default 9464), FUSION_DEMO_RATE (crossings/s,
-# default 20), plus everything in deploy/env.sh.
+# default 20), FUSION_DEMO_STATUS_EVERY (seconds between status lines, default 5),
+# plus everything in deploy/env.sh.
 set -euo pipefail
 
 # shellcheck source=env.sh source-path=SCRIPTDIR
@@ -27,6 +29,7 @@ FUSION="${FUSION_REPO_DIR}/.venv/bin/fusion"
 : "${FUSION_WEB_PORT:=6066}"
 : "${FUSION_SIMULATOR_METRICS_PORT:=9464}"
 : "${FUSION_DEMO_RATE:=20}"
+: "${FUSION_DEMO_STATUS_EVERY:=5}"
 export FUSION_WEB_PORT FUSION_SIMULATOR_METRICS_PORT
 WORKER_PID_FILE="${FUSION_RUN_DIR}/worker.pid"
 SIMULATOR_PID_FILE="${FUSION_RUN_DIR}/simulator.pid"
@@ -38,10 +41,12 @@ for port_var in FUSION_WEB_PORT FUSION_SIMULATOR_METRICS_PORT; do
 done
 
 started=()
+status_pid=""
 # shellcheck disable=SC2329  # invoked by the EXIT trap
 stop_all() {
   trap - INT TERM EXIT
   echo
+  [[ -z "$status_pid" ]] || kill "$status_pid" 2>/dev/null || true
   stop_pidfile "$SIMULATOR_PID_FILE" "simulator" "fusion simulate" || true
   stop_pidfile "$WORKER_PID_FILE" "worker" "fusion worker" || true
   local service
@@ -66,6 +71,7 @@ wait_for "curl -fsS http://127.0.0.1:${FUSION_WEB_PORT}/metrics" 60 "the worker'
 
 "$FUSION" simulate --rate "$FUSION_DEMO_RATE" >"${FUSION_RUN_DIR}/simulator.log" 2>&1 &
 echo $! >"$SIMULATOR_PID_FILE"
+services=("$(cat "$WORKER_PID_FILE")" "$(cat "$SIMULATOR_PID_FILE")")
 
 cat <<MSG
 
@@ -73,15 +79,18 @@ Fusion Lead Dispatcher demo is running.
   Worker metrics:     http://127.0.0.1:${FUSION_WEB_PORT}/metrics
   Simulator metrics:  http://127.0.0.1:${FUSION_SIMULATOR_METRICS_PORT}/metrics
   Dashboard:          not built yet (watch-officer dashboard is a later milestone)
-  Leads for HSI:      .venv/bin/fusion leads tail HSI
+  Leads for HSI:      .venv/bin/fusion leads list HSI --since 10m   (follow: leads tail HSI)
                       (or: kcat -C -b ${FUSION_KAFKA_BOOTSTRAP} -t leads.hsi -o end)
   Dead letters:       kcat -C -b ${FUSION_KAFKA_BOOTSTRAP} -t feeds.dlq -o end
   Subscriptions:      .venv/bin/fusion subscriptions list
   Logs:               .run/worker.log  .run/simulator.log
-Ctrl-C stops it.
+Ctrl-C stops it. Every ${FUSION_DEMO_STATUS_EVERY}s, what the worker has done so far:
 MSG
 
-# Returns when either service exits (Ctrl-C goes to the trap instead).
-wait -n
+# A live line from the worker's /metrics (fusion status); its own failures do not stop the demo.
+"$FUSION" status --watch --interval "$FUSION_DEMO_STATUS_EVERY" &
+status_pid=$!
+# Returns when the worker or the simulator exits (Ctrl-C goes to the trap instead).
+wait -n "${services[@]}"
 warn "a service stopped unexpectedly; see .run/worker.log and .run/simulator.log"
 exit 1

@@ -3,7 +3,7 @@
 ``build_lead`` makes revision 1 of the lead of one finding; its id is
 ``make_lead_id(rule_id, anchors)``. ``assemble_lead`` is the shared part that
 ``leads.combining`` also uses for several hits on one entity. Scoring and grading rules are
-in ``rules.scoring`` (base, grading, corroboration by independent agencies, rule terms,
+in ``leads.scoring`` (base, grading, corroboration by independent agencies, rule terms,
 recency).
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from fusion.contract import Entity, Lead, LeadId, Location
 from leads.lead_ids import make_lead_id
 from leads.releasability import combine_handling
+from leads.scoring import corroboration_of, lead_grading, score_lead, unique_evidence
 from rules.findings import Finding
-from rules.scoring import corroboration_of, lead_grading, score_lead, unique_evidence
 
 
 def build_lead(finding: Finding, *, now: dt.datetime) -> Lead:

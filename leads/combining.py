@@ -18,7 +18,7 @@ id ``build_lead`` gives that hit, and keeps it as second, third ... hits arrive,
 raising the revision by one. The id is stable as long as no hit older than the lead's first hit
 arrives later (such a hit becomes the first hit and re-keys the lead).
 
-Score, grading and handling: ``rules.scoring.score_lead`` and ``lead_grading`` over all hits
+Score, grading and handling: ``leads.scoring.score_lead`` and ``lead_grading`` over all hits
 (highest base score plus a capped bonus per extra distinct rule, grading of the union of the
 evidence, corroboration by independent agencies, every rule's extra terms, recency), and the
 most restrictive handling of the union of the evidence (``combine_handling``).
@@ -32,9 +32,9 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from fusion.contract import Agency, Lead, LeadId
+from fusion.memo import per_object
 from leads.building import assemble_lead, build_lead
 from leads.lead_ids import make_lead_id
-from rules.engine.memo import per_object
 from rules.findings import Finding
 
 DEFAULT_HORIZON = dt.timedelta(hours=24)

@@ -1,10 +1,16 @@
-"""What an agency has asked to receive (pure model; stored in Redis by ``subscriptions_redis``)."""
+"""What an agency has asked to receive (pure model; stored by
+``adapters/redis/subscription_store.py``), and the demo's subscribers."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from fusion.contract import Agency, Priority
+
+DEMO_SUBSCRIBERS = (Agency.CBP_OFO, Agency.HSI, Agency.DEA, Agency.ATF, Agency.EPIC,
+                    Agency.TX_DPS, Agency.ANAM, Agency.GN)
+"""Who ``fusion subscriptions seed-demo`` subscribes to everything, and whom the corridor
+simulator's ground truth expects as recipients."""
 
 
 class Subscription(BaseModel):

@@ -14,8 +14,8 @@ from pathlib import Path
 from prometheus_client import CollectorRegistry, Counter, start_http_server
 from pydantic import Field
 
+from adapters.kafka.feed_publisher import FeedPublisher
 from fusion.settings import ConnectionSettings
-from producers.publisher import FeedPublisher
 from producers.scenario import CorridorScenario, Item
 from producers.traffic import TrafficGenerator
 

@@ -23,10 +23,15 @@ from typing import Any
 
 import faust
 from aiohttp.web import Response
-from faust.sensors.prometheus import setup_prometheus_sensors
+from faust.sensors.prometheus import FaustMetrics, PrometheusMonitor
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from pydantic import ValidationError
 
+from adapters.kafka.faust_internals import check_changelog_codec, table_local_dict
+from adapters.redis.audit_log import DisseminationLog
+from adapters.redis.client import connect_redis
+from adapters.redis.subscription_store import SubscriptionStore
+from adapters.redis.watchlist_store import WatchlistStore
 from fusion.contract import (
     CANDIDATE_LEADS_TOPIC,
     CORRELATION_PARTITIONS,
@@ -38,11 +43,7 @@ from fusion.contract import (
     lead_topic,
 )
 from fusion.errors import ConfigurationError
-from fusion.redis_client import connect_redis
-from leads.audit_redis import DisseminationLog
-from leads.subscriptions_redis import SubscriptionStore
 from rules.published import decode_rule_set
-from rules.watchlist_redis import WatchlistStore
 from stream_apps.backlog import Backlog
 from stream_apps.batch_send import BatchSender
 from stream_apps.correlate import CorrelationStage
@@ -150,6 +151,7 @@ def _add_correlation(
     (changelog-backed, so a restarted or rebalanced worker resumes); the tick timer; and the
     rule-sets agent that swaps in a newly published rule set without a restart."""
     table = app.Table("correlation-state", default=None, partitions=CORRELATION_PARTITIONS)
+    check_changelog_codec(table)
     stores: dict[int, PartitionStore] = {}
     rules, source = initial_rule_set(bootstrap=settings.kafka_bootstrap,
                                      topic=settings.rules_topic, rules_dir=Path(settings.rules_dir))
@@ -162,7 +164,7 @@ def _add_correlation(
 
     def store_for(partition: int) -> PartitionStore:
         if partition not in stores:
-            stores[partition] = PartitionStore(_local_data(table),
+            stores[partition] = PartitionStore(table_local_dict(table),
                                                table.changelog_topic.get_topic_name(), partition)
         return stores[partition]
 
@@ -206,6 +208,9 @@ def _add_correlation(
                 if new.digest != runtime.rules.digest:
                     runtime.swap(new, source=f"{settings.rules_topic} ({published.source})")
                     metrics.rule_set_loads.labels("reload").inc()
+                else:
+                    log.info("rule set %s on %s (from %s) is the one running: kept",
+                             new.digest[:12], settings.rules_topic, published.source)
             yield None
 
     @app.timer(interval=1.0)  # type: ignore[untyped-decorator]
@@ -215,16 +220,6 @@ def _add_correlation(
             await topics[CORRELATION_TOPIC].send(key=key, value=value, partition=partition)
 
 
-def _local_data(table: Any) -> Any:
-    """The table's local data as the plain dict the memory store keeps it in (Faust's recovery
-    writes that very dict), so a state read is one dict look-up: ``table.data`` is the store,
-    a ``MutableMapping`` whose ``get`` of a missing key raises and catches a ``KeyError`` in
-    Python. Any other store is used through its mapping."""
-    store = table.data
-    inner = getattr(store, "data", None)
-    return inner if isinstance(inner, dict) else store
-
-
 def _install_faust_metrics(app: faust.App, registry: CollectorRegistry) -> None:
     """Faust's own sensor (messages, commits, rebalances, send latency) on the same /metrics.
 
@@ -232,9 +227,10 @@ def _install_faust_metrics(app: faust.App, registry: CollectorRegistry) -> None:
     ``promtool check metrics`` rejects it, so it is left out: ``fusion_batch_duration_seconds``
     measures the same work.
     """
-    setup_prometheus_sensors(app, registry=registry, name_prefix="faust")
-    monitor: Any = app.monitor
-    registry.unregister(monitor._metrics.events_runtime_latency)
+    faust_metrics = FaustMetrics.create(registry, "faust")
+    registry.unregister(faust_metrics.events_runtime_latency)
+    app.monitor = PrometheusMonitor(metrics=faust_metrics)
+    _install_metrics_page(app, registry)
 
 
 def _install_metrics_page(app: faust.App, registry: CollectorRegistry) -> None:

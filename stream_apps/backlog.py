@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 from faust.types import TP
 
+from adapters.kafka.faust_internals import committed_offsets
 from stream_apps.records import InboundRecord
 
 
@@ -72,7 +73,7 @@ class Backlog:
         for known in (self._starts, self._ends):
             for tp in [tp for tp in known if tp not in assigned]:
                 del known[tp]
-        committed: dict[TP, int | None] = getattr(consumer, "_committed_offset", {})
+        committed = committed_offsets(consumer)
         unfetched = [tp for tp in assigned
                      if consumer.highwater(tp) is None and tp not in self._ends]
         if unfetched:

@@ -22,6 +22,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from adapters.kafka.faust_internals import aiokafka_producer
 from stream_apps.records import OutboundRecord
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ class BatchSender:
 
     async def send(self, records: Sequence[OutboundRecord]) -> list[asyncio.Future[Any]]:
         """Queue ``records``; one delivery future per batch (it fails if the batch is lost)."""
-        producer = self._faust_producer._ensure_producer()  # aiokafka.AIOKafkaProducer
+        producer = aiokafka_producer(self._faust_producer)
         by_partition: dict[tuple[str, int], list[OutboundRecord]] = {}
         known: dict[str, list[int]] = {}  # a topic's partitions, asked once per call
         for record in records:

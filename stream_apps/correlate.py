@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from adapters.redis.watchlist_store import WatchlistStore
 from fusion.contract import CANDIDATE_LEADS_TOPIC, LATE_EVENTS_TOPIC, EventEnvelope
 from fusion.resolution.keys import entity_keys
 from leads.building import build_lead
@@ -31,7 +32,6 @@ from rules.engine.compiled import EvalContext
 from rules.engine.partitioning import KeyOwner
 from rules.findings import Finding
 from rules.watchlist import WatchlistEntry
-from rules.watchlist_redis import WatchlistStore
 from stream_apps.metrics import WorkerMetrics
 from stream_apps.progress import PROGRESS_KEY, TICK_KEY, Progress, read_progress
 from stream_apps.records import LATE_PARTITION_HEADER, InboundRecord, OutboundRecord

@@ -13,6 +13,8 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from pydantic import ValidationError
 
+from adapters.redis.audit_log import DisseminationLog
+from adapters.redis.subscription_store import SubscriptionStore
 from fusion.contract import (
     DEAD_LETTER_TOPIC,
     DeadLetterReason,
@@ -21,9 +23,7 @@ from fusion.contract import (
     Rejection,
     lead_topic,
 )
-from leads.audit_redis import DisseminationLog
 from leads.routing import Decision, route
-from leads.subscriptions_redis import SubscriptionStore
 from stream_apps.dead_letters import dead_letter
 from stream_apps.metrics import WorkerMetrics
 from stream_apps.records import InboundRecord, OutboundRecord

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
+from adapters.redis.watchlist_store import WatchlistStore
 from fusion.contract import (
     CANDIDATE_LEADS_TOPIC,
     CORRELATION_PARTITIONS,
@@ -31,7 +32,6 @@ from fusion.contract import (
 from leads.building import build_lead
 from rules.engine.partitioning import shares
 from rules.watchlist import WatchlistEntry, crossing_vehicle_keys, entry_from_event, match_crossing
-from rules.watchlist_redis import WatchlistStore
 from stream_apps.dead_letters import dead_letter
 from stream_apps.metrics import WorkerMetrics
 from stream_apps.progress import progress_records

@@ -25,8 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterator, MutableMapping
 from typing import Any
 
-import orjson
-
+from adapters.kafka.faust_internals import changelog_key, changelog_value
 from rules.engine.state import JsonDict
 from stream_apps.records import OutboundRecord
 
@@ -73,6 +72,6 @@ class PartitionStore:
         for key in sorted(dirty):
             value = self._data.get(key)
             out.append(OutboundRecord(
-                self._changelog, orjson.dumps(key),
-                None if value is None else orjson.dumps(value), partition=self.partition))
+                self._changelog, changelog_key(key),
+                None if value is None else changelog_value(value), partition=self.partition))
         return out

@@ -8,14 +8,13 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from redis.exceptions import RedisError
-
+from adapters.redis.client import REDIS_ERRORS
 from stream_apps.metrics import WorkerMetrics
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-RETRYABLE: dict[str, tuple[type[BaseException], ...]] = {"redis": (RedisError, OSError)}
+RETRYABLE: dict[str, tuple[type[BaseException], ...]] = {"redis": REDIS_ERRORS}
 
 
 async def retry_while_down(

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kafka import KafkaConsumer, TopicPartition
 from pydantic import ValidationError
 
+from adapters.kafka.rule_sets import latest_rule_set_record
 from fusion.errors import ConfigurationError
 from rules.engine import RuleEngine, StateStore
 from rules.engine.compiled_rules import CompiledRules
@@ -58,7 +58,7 @@ class RuleRuntime:
 
 def initial_rule_set(*, bootstrap: str, topic: str, rules_dir: Path) -> tuple[RuleSet, str]:
     """The latest rule set published on ``topic``, else the catalogue in ``rules_dir``."""
-    raw = _latest_record(bootstrap, topic)
+    raw = latest_rule_set_record(bootstrap, topic)
     if raw is not None:
         try:
             ruleset, published = decode_rule_set(raw)
@@ -67,24 +67,3 @@ def initial_rule_set(*, bootstrap: str, topic: str, rules_dir: Path) -> tuple[Ru
         except (ValidationError, ConfigurationError) as exc:
             log.error("ignoring the rule set on %s: %s", topic, exc)
     return load_catalogue(rules_dir), str(rules_dir)
-
-
-def _latest_record(bootstrap: str, topic: str) -> bytes | None:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
-                             consumer_timeout_ms=5000)
-    try:
-        partitions = consumer.partitions_for_topic(topic)
-        if not partitions:
-            return None
-        tp = TopicPartition(topic, 0)
-        consumer.assign([tp])
-        end = consumer.end_offsets([tp])[tp]
-        if end == 0:
-            return None
-        consumer.seek(tp, end - 1)
-        for message in consumer:
-            value: bytes | None = message.value
-            return value
-        return None
-    finally:
-        consumer.close()

@@ -24,7 +24,9 @@ class WorkerSettings(ConnectionSettings):
         default="earliest", description="Where a new consumer group starts reading."
     )
     data_dir: str = Field(default=".run/faust", description="Faust's local state folder.")
-    log_level: str = "info"
+    log_level: str = Field(
+        default="info", description="The project's own log lines (FUSION_LOG_LEVEL); Faust's, "
+        "aiokafka's and kafka-python's follow FUSION_LIBRARY_LOG_LEVEL (default warning).")
     session_timeout: float = Field(
         default=10, ge=6, description="Seconds before the group drops a silent worker.")
     rules_dir: str = Field(

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import faust
 
+from adapters.redis.client import connect_redis
 from fusion.errors import DependencyUnavailableError
-from fusion.redis_client import connect_redis
+from fusion.logs import logging_config
 from rules.problems import RuleFileError
 from stream_apps.app import create_app
 from stream_apps.gc_tuning import tune_gc
@@ -34,7 +35,8 @@ def run_worker(settings: WorkerSettings) -> int:
         print(f"fusion worker: the rule catalogue {settings.rules_dir} has problems:\n{exc}",
               file=sys.stderr)
         return 2
-    worker = faust.Worker(app, loglevel=settings.log_level, quiet=True)
+    worker = faust.Worker(app, loglevel=settings.log_level, quiet=True,
+                          logging_config=logging_config())
     tune_gc(settings.gc_thresholds)  # start-up's objects frozen out of collections
     worker.execute_from_commandline()
     return 0

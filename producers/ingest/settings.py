@@ -14,9 +14,13 @@ from fusion.settings import ConnectionSettings
 class IngestSettings(ConnectionSettings):
     model_config = SettingsConfigDict(env_prefix="FUSION_", extra="ignore")
 
-    ingest_keys_file: Path = Field(
-        default=Path("ingest-keys.json"),
-        description="Agency -> SHA-256 hashes of its API keys (JSON or YAML). Never plaintext.")
+    run_dir: Path = Field(
+        default=Path(".run"),
+        description="FUSION_RUN_DIR: this checkout's local state (deploy/env.sh), ignored by git.")
+    ingest_keys_file: Path | None = Field(
+        default=None,
+        description="Agency -> SHA-256 hashes of its API keys (JSON or YAML), never the keys "
+                    "themselves; default FUSION_RUN_DIR/ingest-keys.json.")
     ingest_rate: float = Field(default=200.0, gt=0,
                                description="Events per second each agency may post, sustained.")
     ingest_burst: int = Field(default=2000, gt=0,
@@ -24,6 +28,11 @@ class IngestSettings(ConnectionSettings):
     ingest_max_batch: int = Field(default=1000, gt=0, description="Events per request, at most.")
     ingest_max_body_bytes: int = Field(default=5 * 1024 * 1024, gt=0,
                                        description="Request body size, at most.")
+
+    @property
+    def keys_file(self) -> Path:
+        """Where the API key hashes are: FUSION_INGEST_KEYS_FILE, else in FUSION_RUN_DIR."""
+        return self.ingest_keys_file or self.run_dir / "ingest-keys.json"
 
     @model_validator(mode="after")
     def _batch_fits_burst(self) -> IngestSettings:

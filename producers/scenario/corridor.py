@@ -29,7 +29,7 @@ from typing import Any
 
 from fusion.contract import Agency, EventEnvelope, Handling
 from leads.releasability import combine_handling, may_receive
-from leads.subscriptions import Subscription
+from leads.subscriptions import DEMO_SUBSCRIBERS, Subscription
 from producers.scenario.background import Background
 from producers.scenario.factory import EntityFactory
 from producers.scenario.patterns import PATTERN_HANDLINGS, PLANTERS, Expectation, Plant
@@ -46,8 +46,6 @@ def planted_size() -> int:
 
 def demo_subscriptions() -> list[Subscription]:
     """Every agency ``fusion subscriptions seed-demo`` subscribes, to everything."""
-    from fusion.commands.subscriptions_cmd import DEMO_SUBSCRIBERS
-
     return [Subscription(agency=a) for a in DEMO_SUBSCRIBERS]
 
 

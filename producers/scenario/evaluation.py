@@ -33,8 +33,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from fusion.contract import Agency, Lead
+from fusion.contract import Lead
 from fusion.errors import FusionError
+from leads.deliveries import Delivery
 
 
 class EvaluationError(FusionError):
@@ -61,15 +62,6 @@ class Expected:
         return cls(record["pattern_id"], record["rule_id"], frozenset(record["events"]),
                    (*record["events"], *record["context_events"]),
                    frozenset(record["recipients"]), dict(record["withheld"]))
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """One lead record read from ``leads.<agency>``."""
-
-    lead: Lead
-    agency: Agency
-    received_at: dt.datetime
 
 
 class _Model(BaseModel):

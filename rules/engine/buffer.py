@@ -6,9 +6,6 @@ key, the event as JSON, and the ``[rule id, clause]`` pairs it passed). A small 
 release next, so holding or releasing one event writes one small index and one event, never
 the whole buffer. Each held entry carries its event object in memory (``windows.EventJson``), so a
 release rebuilds an event from JSON only after a restart.
-
-State written by an older engine (the whole buffer in one ``engine/buffer`` value) is moved
-to this layout by ``adopt_legacy``.
 """
 
 from __future__ import annotations
@@ -21,7 +18,6 @@ from rules.engine.state import JsonDict, StateStore
 from rules.engine.windows import Entry, event_of, make_entry
 
 INDEX_KEY = "engine/held"
-LEGACY_KEY = "engine/buffer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,19 +75,6 @@ class ReorderBuffer:
         # the entry carries its event, unless it was held before a restart (rebuilt once)
         return Held(entry=entry, event=event_of(entry), matched=held["m"],
                     extra=held.get("x"))
-
-    def adopt_legacy(self) -> None:
-        """Move events held in the older single-value layout into this one."""
-        legacy = self._store.get(LEGACY_KEY)
-        if legacy is None:
-            return
-        index = self._store.get(INDEX_KEY) or {"due": []}
-        for key, held in legacy.items():
-            if self._store.get(_held_key(key)) is None:
-                self._store.set(_held_key(key), held)
-                bisect.insort(index["due"], [float(held["t"]), key])
-        self._store.set(INDEX_KEY, index)
-        self._store.delete(LEGACY_KEY)
 
 
 def _held_key(event_key: str) -> str:

@@ -95,7 +95,6 @@ class RuleEngine:
         self._buffer = ReorderBuffer(self._store)
         self._watch = EventTimeWatchlist(self._store)
         self._deadlines = Deadlines(self._store, compiled.timed)
-        self._adopted = False
 
     @property
     def watermark(self) -> dt.datetime | None:
@@ -160,9 +159,6 @@ class RuleEngine:
         return self._move_to(self._clock(), watermark.timestamp(), changed=False)
 
     def _clock(self) -> JsonDict:
-        if not self._adopted:  # once per engine: take over state an older engine wrote
-            self._buffer.adopt_legacy()
-            self._adopted = True
         return self._store.get(CLOCK_KEY) or {}
 
     def _move_to(self, clock: JsonDict, watermark: float, *, changed: bool) -> list[Finding]:

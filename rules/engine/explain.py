@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from fusion.contract import Entity, EventEnvelope
-from rules.engine.memo import per_object
+from fusion.memo import per_object
 from rules.engine.windows import human_span, strongest_key
 from rules.findings import Finding, RuleRef
 from rules.language.durations import format_duration

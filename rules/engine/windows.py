@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from fusion.contract import Entity, EventEnvelope
+from fusion.memo import per_object
 from fusion.resolution.keys import entity_keys
-from rules.engine.memo import per_object
 
 Entry = dict[str, Any]
 

@@ -21,7 +21,8 @@ from typing import Any
 import pytest
 import redis
 
-from fusion.commands.topics_cmd import create_topics
+from adapters.kafka.feed_publisher import FeedPublisher
+from adapters.kafka.topics import create_topics
 from fusion.contract import (
     CANDIDATE_LEADS_TOPIC,
     Agency,
@@ -34,7 +35,6 @@ from fusion.contract import (
 )
 from fusion.settings import ConnectionSettings
 from leads.subscriptions import Subscription
-from producers.publisher import FeedPublisher
 from tests.factories import T0, grading, listing
 
 ROOT = Path(__file__).resolve().parents[2]

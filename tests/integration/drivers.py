@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from adapters.kafka.feed_publisher import FeedPublisher
 from fusion.contract import Agency, Document, EventEnvelope, Lead, lead_topic
-from producers.publisher import FeedPublisher
 from tests.factories import crossing
 from tests.integration import kcat
 from tests.integration.conftest import Stack

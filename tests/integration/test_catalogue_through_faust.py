@@ -13,9 +13,9 @@ import uuid
 
 import pytest
 
+from adapters.kafka.feed_publisher import FeedPublisher
 from fusion.contract import CANDIDATE_LEADS_TOPIC, Agency, EventEnvelope, Lead
 from producers.events import tip_event
-from producers.publisher import FeedPublisher
 from rules.problems import SourceProblem
 from rules.rule_test_files import LoadedCase, read_test_file
 from tests.integration import kcat

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from kafka.admin import KafkaAdminClient, NewTopic
 
+from adapters.kafka.feed_publisher import FeedPublisher
 from fusion.contract import CANDIDATE_LEADS_TOPIC, Agency, Lead
 from producers.events import tip_event
-from producers.publisher import FeedPublisher
 from tests.integration import kcat
 from tests.integration.conftest import (
     FUSION,

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 import pytest
 from prometheus_client import CollectorRegistry
 
+from adapters.redis.client import connect_redis
+from adapters.redis.watchlist_store import WatchlistStore
 from fusion.contract import (
     CANDIDATE_LEADS_TOPIC,
     DEAD_LETTER_TOPIC,
@@ -21,8 +23,6 @@ from fusion.contract import (
     Lead,
     feed_topic,
 )
-from fusion.redis_client import connect_redis
-from rules.watchlist_redis import WatchlistStore
 from stream_apps.dead_letters import RecordOrigin
 from stream_apps.intake import IntakeStage
 from stream_apps.metrics import WorkerMetrics

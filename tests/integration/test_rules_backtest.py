@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from fusion.commands.rules_backtest_cmd import read_feed_topics
+from adapters.kafka.feed_publisher import FeedPublisher
+from cli.commands.rules_backtest_cmd import read_feed_topics
 from fusion.contract import EventEnvelope, Location, Port, feed_topic
 from producers.events import bulk_cash_event, sensor_alert_event
-from producers.publisher import FeedPublisher
 from tests.integration.conftest import FUSION, ROOT, Stack
 
 pytestmark = pytest.mark.integration

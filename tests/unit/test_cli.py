@@ -6,13 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from fusion.cli import main
-from fusion.commands.schemas_cmd import SCHEMAS
+from cli.commands.schemas_cmd import SCHEMAS
+from cli.main import main
 from fusion.contract import all_topics
 
 ROOT = Path(__file__).parents[2]
-SUBCOMMANDS = ["topics", "schemas", "subscriptions", "publish", "leads", "rules", "worker",
-               "simulate"]
+SUBCOMMANDS = ["topics", "schemas", "subscriptions", "publish", "import", "ingest", "leads",
+               "rules", "worker", "status", "simulate", "evaluate"]
+NESTED = [["leads", "list"], ["leads", "tail"], ["rules", "lint"], ["rules", "test"],
+          ["rules", "backtest"], ["rules", "publish"], ["ingest", "serve"],
+          ["ingest", "add-key"]]
 
 
 def _exit_code(argv: list[str]) -> int | str | None:
@@ -95,3 +98,25 @@ def test_schemas_write_then_check(tmp_path: Path, capsys: pytest.CaptureFixture[
     (target / "lead.schema.json").write_text("{}\n", encoding="utf-8")
     assert main(["schemas", "check", "--dir", str(target)]) == 1
     assert "stale schemas (run 'fusion schemas write'): lead.schema.json" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv", [[], *([c] for c in SUBCOMMANDS), *NESTED])
+def test_every_help_fits_a_terminal(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert _exit_code([*argv, "--help"]) == 0
+    long = [line for line in capsys.readouterr().out.splitlines() if len(line) > 100]
+    assert long == []
+
+
+def test_the_top_level_help_names_every_rules_action(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _exit_code(["--help"]) == 0
+    out = capsys.readouterr().out
+    for action in ("lint", "test", "backtest", "publish"):
+        assert f"fusion rules {action}" in out or f"|{action}" in out, action
+
+
+def test_leads_list_and_tail_are_told_apart(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _exit_code(["leads", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "then exit" in out and "until Ctrl-C" in out
+    assert _exit_code(["leads", "list", "--since", "yesterday-ish", "HSI"]) == 2
+    assert "neither a time" in capsys.readouterr().err

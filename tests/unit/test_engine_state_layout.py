@@ -7,9 +7,8 @@ import datetime as dt
 import json
 
 from rules.engine import InMemoryStore, RuleEngine
-from rules.engine.buffer import INDEX_KEY, LEGACY_KEY
+from rules.engine.buffer import INDEX_KEY
 from rules.engine.deadlines import SUMMARY_KEY
-from rules.engine.windows import make_entry
 from rules.language.spec import RuleSpec
 from tests.factories import T0, crossing, lpr, rule_spec
 
@@ -54,19 +53,6 @@ def test_a_then_for_a_key_with_nothing_pending_writes_no_state() -> None:
     engine.process(crossing(at=T0))
     engine.advance(T0 + HOUR)
     assert not [k for k in store.snapshot() if k.startswith(("rule/", "deadlines/"))]
-
-
-def test_events_held_in_the_older_single_buffer_layout_are_adopted() -> None:
-    read = lpr(at=T0)
-    entry = {**make_entry(read), "m": [[_absence().id, "first"]]}
-    legacy = {"engine/clock": {"max_seen": read.occurred_at.timestamp(),
-                               "watermark": (read.occurred_at - 10 * MINUTE).timestamp()},
-              LEGACY_KEY: {read.key: entry}}
-    store = InMemoryStore(json.loads(json.dumps(legacy)))
-    engine = RuleEngine([_absence()], state=store)
-    (finding,) = engine.advance(T0 + 2 * HOUR)
-    assert finding.evidence == (read,)
-    assert store.get(LEGACY_KEY) is None
 
 
 def test_a_restart_between_hold_and_release_rebuilds_the_held_event() -> None:

@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from fusion.commands.evaluate_report import render_markdown, render_text
+from cli.commands.evaluate_report import render_markdown, render_text
 from fusion.contract import Agency, EvidenceRef, Handling, Lead, Priority, RuleHit, Tlp
-from producers.scenario.evaluation import Delivery, EvaluationError, Report, evaluate
+from leads.deliveries import Delivery
+from producers.scenario.evaluation import EvaluationError, Report, evaluate
 from tests.factories import T0, grading
 
 PUBLISHED = {f"CBP-OFO/e{n}": T0 + dt.timedelta(seconds=n) for n in range(1, 10)}

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from fusion.commands.schemas_cmd import SCHEMAS
+from cli.commands.schemas_cmd import SCHEMAS
 from fusion.contract import (
     FEEDS,
     Agency,

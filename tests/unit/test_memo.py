@@ -1,8 +1,8 @@
-"""``rules.engine.memo.per_object``: one answer per object, by identity, the oldest dropped."""
+"""``fusion.memo.per_object``: one answer per object, by identity, the oldest dropped."""
 
 from __future__ import annotations
 
-from rules.engine.memo import per_object
+from fusion.memo import per_object
 
 
 class _Thing:

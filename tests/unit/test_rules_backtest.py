@@ -1,4 +1,4 @@
-"""``rules.backtest`` (pure replay and comparison) and the report of ``fusion rules backtest``."""
+"""``leads.backtest`` (pure replay and comparison) and the report of ``fusion rules backtest``."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from fusion.commands.rules_backtest_cmd import FeedRead, _since, progress_reporter, report_lines
+from adapters.kafka.feed_history import FeedRead
+from cli.commands.rules_backtest_cmd import progress_reporter, report_lines
+from cli.commands.times import since_argument as _since
 from fusion.contract import Document, EventEnvelope, Location, Person, Port, feed_topic
+from leads.backtest import EventCollector, compare, replay
 from producers.events import bulk_cash_event, sensor_alert_event
-from rules.backtest import EventCollector, compare, replay
 from rules.loader import RuleSet, load_catalogue
 from tests.factories import T0
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fusion.cli import main
+from cli.main import main
 from rules.testing import find_test_files, run_rule_tests
 
 GOOD = Path(__file__).parent / "rule_fixtures" / "good"

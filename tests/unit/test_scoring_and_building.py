@@ -22,14 +22,14 @@ from fusion.contract import (
     Tlp,
 )
 from leads.building import build_lead
-from rules.findings import Finding
-from rules.scoring import (
+from leads.scoring import (
     CREDIBILITY_POINTS,
     RELIABILITY_POINTS,
     priority_for,
     score_finding,
     weakest_grading,
 )
+from rules.findings import Finding
 from rules.watchlist import PORT_RUNNER_POINTS
 from tests.factories import T0, crossing, findings_for, grading, handling, listing
 

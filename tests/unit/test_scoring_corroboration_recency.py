@@ -18,9 +18,7 @@ from fusion.contract import (
     SourceReliability,
 )
 from leads.building import build_lead
-from producers.events import tip_event
-from rules.findings import Finding, RuleRef
-from rules.scoring import (
+from leads.scoring import (
     CREDIBILITY_POINTS,
     RELIABILITY_POINTS,
     corroborate,
@@ -31,6 +29,8 @@ from rules.scoring import (
     score_finding,
     score_lead,
 )
+from producers.events import tip_event
+from rules.findings import Finding, RuleRef
 from tests.factories import T0, grading, vehicle
 
 KEY = "vehicle:US-TX:ABC1234"

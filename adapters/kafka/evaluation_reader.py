@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
-from collections.abc import Iterator
 from typing import Any
 
-from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 from pydantic import ValidationError
 
+from adapters.kafka import clients
+from adapters.kafka.clients import open_admin
+from adapters.kafka.ranges import partitions_of, read_range
 from fusion.contract import (
     CANDIDATE_LEADS_TOPIC,
     CORRELATION_TOPIC,
@@ -22,26 +22,18 @@ from fusion.contract import (
     lead_topic,
     parse_feed_topic,
 )
-from fusion.errors import DependencyUnavailableError
-from producers.scenario.evaluation import Delivery
+from leads.deliveries import Delivery
 
 LOOKBACK = 20_000  # records of internal.events searched for the newest event time
-READ_TIMEOUT = 120.0  # seconds to read a range that the broker says is there
 
 
 def open_consumer(bootstrap: str) -> Any:
     """A consumer without a group: it never moves anybody's committed offsets."""
-    try:
-        return KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
-                             group_id=None, client_id="fusion-evaluate")
-    except KafkaError as exc:
-        raise DependencyUnavailableError("Kafka", bootstrap, "start it with 'make up'") from exc
+    return clients.open_consumer(bootstrap, client_id="fusion-evaluate")
 
 
 def end_offsets(consumer: Any, topics: list[str]) -> dict[Any, int]:
-    partitions = [TopicPartition(t, p) for t in topics
-                  for p in sorted(consumer.partitions_for_topic(t) or ())]
-    return dict(consumer.end_offsets(partitions))
+    return dict(consumer.end_offsets(partitions_of(consumer, topics)))
 
 
 class LeadCollector:
@@ -72,29 +64,6 @@ class LeadCollector:
         return len(self.deliveries) - before
 
 
-def read_range(consumer: Any, start: dict[Any, int]) -> Iterator[Any]:
-    """Every record from ``start`` to the end offsets at the time of the call."""
-    end = consumer.end_offsets(list(start))
-    todo = {tp: offset for tp, offset in start.items() if offset < end[tp]}
-    if not todo:
-        return
-    consumer.assign(list(todo))
-    consumer.resume(*todo)
-    for partition, offset in todo.items():
-        consumer.seek(partition, offset)
-    deadline = time.monotonic() + READ_TIMEOUT
-    while todo:
-        if time.monotonic() > deadline:
-            raise DependencyUnavailableError(
-                "Kafka", ", ".join(sorted({tp.topic for tp in todo})),
-                f"could not read to the end offsets within {READ_TIMEOUT:g}s")
-        for partition, records in consumer.poll(timeout_ms=1000).items():
-            yield from (r for r in records if r.offset < end[partition])
-        for partition in [tp for tp in todo if consumer.position(tp) >= end[tp]]:
-            del todo[partition]
-            consumer.pause(partition)
-
-
 def event_keys(consumer: Any, start: dict[Any, int]) -> frozenset[str]:
     """The events (``AGENCY/event_id``, read from the values) from ``start`` to now."""
     refs = (_event_ref(r.value) for r in read_range(consumer, start))
@@ -106,8 +75,7 @@ def clear_start(consumer: Any, now: dt.datetime) -> dt.datetime:
     last records of internal.events, plus the wall time since it was written (idle time moves
     the watermark on), rounded up to the next hour; at least ``now`` rounded down."""
     floor = now.replace(minute=0, second=0, microsecond=0)
-    partitions = [TopicPartition(CORRELATION_TOPIC, p)
-                  for p in sorted(consumer.partitions_for_topic(CORRELATION_TOPIC) or ())]
+    partitions = partitions_of(consumer, [CORRELATION_TOPIC])
     begin = consumer.beginning_offsets(partitions)
     end = consumer.end_offsets(partitions)
     newest: dt.datetime | None = None
@@ -139,8 +107,7 @@ class WorkerBacklog:
     internal.events and internal.leads (None when the group has committed nothing)."""
 
     def __init__(self, bootstrap: str, group: str) -> None:
-        self._admin = KafkaAdminClient(bootstrap_servers=bootstrap,
-                                       client_id="fusion-evaluate-lag")
+        self._admin = open_admin(bootstrap, client_id="fusion-evaluate-lag")
         self._group = group
 
     def records(self, consumer: Any) -> int | None:

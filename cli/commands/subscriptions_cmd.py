@@ -6,15 +6,12 @@ import argparse
 import asyncio
 from typing import Any
 
+from adapters.redis.client import connect_redis
+from adapters.redis.subscription_store import SubscriptionStore
 from fusion.contract import Agency, Priority
 from fusion.errors import ConfigurationError
-from fusion.redis_client import connect_redis
 from fusion.settings import ConnectionSettings
-from leads.subscriptions import Subscription
-from leads.subscriptions_redis import SubscriptionStore
-
-DEMO_SUBSCRIBERS = (Agency.CBP_OFO, Agency.HSI, Agency.DEA, Agency.ATF, Agency.EPIC,
-                    Agency.TX_DPS, Agency.ANAM, Agency.GN)
+from leads.subscriptions import DEMO_SUBSCRIBERS, Subscription
 
 
 def register(commands: Any) -> None:

@@ -1,14 +1,14 @@
-"""``fusion rules lint|test``: check the rule catalogue and run its tests (no broker needed).
-``fusion rules backtest``: replay the retained feed topics through a candidate rule set and
-report the leads it would lose or add; ``read_feed_topics`` is its Kafka reader."""
+"""``fusion rules lint|test``: check the rule catalogue and run its tests (no broker needed);
+``backtest`` (``rules_backtest_cmd``) and ``publish`` (``rules_publish``) are registered here."""
 
 from __future__ import annotations
 
 import argparse
+import textwrap
 from pathlib import Path
 from typing import Any
 
-from fusion.commands import rules_backtest_cmd, rules_publish
+from cli.commands import rules_backtest_cmd, rules_publish
 from fusion.errors import ConfigurationError
 from rules.lint import lint
 from rules.testing import run_rule_tests
@@ -66,24 +66,29 @@ Its tests (southbound-watchlisted-vehicle.test.yaml):
 
 def register(commands: Any) -> None:
     parser = commands.add_parser(
-        "rules", help="lint the rule catalogue or run its tests",
-        description="Check rule files beyond their schema, or run their test cases through "
-                    "the rule engine. PATH is the catalogue folder (default rules/catalogue), "
-                    "a category folder, or single files.",
+        "rules", help="lint, test, backtest or hot-reload the rule catalogue",
+        description=_wrap("Analysts' tools for the rule catalogue: lint checks rule files "
+                          "beyond their schema; test runs their test cases through the rule "
+                          "engine; backtest replays the retained feed topics through a "
+                          "candidate rule set; publish hot-reloads the catalogue into running "
+                          "workers. PATH is the catalogue folder (default rules/catalogue), a "
+                          "category folder, or single files."),
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     lint_parser = actions.add_parser(
         "lint", help="schema, fields, feeds, values, spans and 28 CFR 23.20(b)",
-        description="Report every problem as FILE:LINE: CODE: MESSAGE. Exit 1 if any is an "
-                    "error (warnings alone exit 0). Codes: schema, bad-path, unknown-field, "
-                    "unknown-attribute, impossible-value, unknown-type, span-too-short, "
-                    "count-too-high, file-layout, alias-shadowed, cfr-28-23.20b.",
+        description=_wrap("Report every problem as FILE:LINE: CODE: MESSAGE. Exit 1 if any "
+                          "is an error (warnings alone exit 0). Codes: schema, bad-path, "
+                          "unknown-field, unknown-attribute, impossible-value, unknown-type, "
+                          "span-too-short, count-too-high, file-layout, alias-shadowed, "
+                          "cfr-28-23.20b."),
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     test_parser = actions.add_parser(
         "test", help="run the <rule-id>.test.yaml cases",
-        description="Run each case with a fresh engine holding only the rule under test and "
-                    "the catalogue aliases; print PASS/FAIL per case with the reasons, then "
-                    "'N passed, M failed'. Exit 1 on any failure or unreadable file.",
+        description=_wrap("Run each case with a fresh engine holding only the rule under "
+                          "test and the catalogue aliases; print PASS/FAIL per case with the "
+                          "reasons, then 'N passed, M failed'. Exit 1 on any failure or "
+                          "unreadable file."),
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     for sub in (lint_parser, test_parser):
         sub.add_argument("paths", nargs="*", type=Path, metavar="PATH",
@@ -92,6 +97,12 @@ def register(commands: Any) -> None:
     test_parser.set_defaults(handler=run_test)
     rules_backtest_cmd.register(actions)
     rules_publish.register(actions)
+
+
+def _wrap(text: str) -> str:
+    """A description wrapped for the terminal: these parsers keep their epilog's layout
+    (RawDescriptionHelpFormatter), which also stops argparse wrapping the description."""
+    return textwrap.fill(text, width=88)
 
 
 def run_lint(args: argparse.Namespace) -> int:
@@ -123,5 +134,3 @@ def _existing(paths: list[Path]) -> list[Path]:
         raise ConfigurationError(f"no such file or folder: {', '.join(missing)}")
     return paths
 
-
-# --- backtest -------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ reorder buffer close. Every finding becomes a lead with ``build_lead``, whose id
 on the rule id and the anchors, so the same activity has the same id under both rule sets.
 ``compare(current, candidate)`` sorts the lead ids into lost, new and same, per rule too.
 
-``EventCollector`` decodes raw records for the Kafka reader in ``fusion.commands.rules_cmd``
+``EventCollector`` decodes raw records for the Kafka reader in ``cli.commands.rules_cmd``
 (the I/O edge): it keeps every valid event in memory, because the replay must sort them by
 event time before the first one is evaluated. That costs roughly the JSON size of each event
 again as Python objects (a few KB per event); ``max_events`` caps it.

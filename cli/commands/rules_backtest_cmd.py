@@ -1,6 +1,6 @@
 """``fusion rules backtest``: replay retained feed topics through a candidate rule set and
-report the lead differences against the current one. The Kafka reader lives here, at the I/O
-edge; the replay and comparison are pure (``rules/backtest.py``)."""
+report the lead differences against the current one. The Kafka reader is
+``adapters/kafka/feed_history.py``; the replay and comparison are pure (``leads/backtest.py``)."""
 
 from __future__ import annotations
 
@@ -11,21 +11,19 @@ import importlib
 import importlib.util
 import json
 import sys
+import textwrap
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from kafka import KafkaConsumer, TopicPartition
-from kafka.errors import KafkaError
-
-from fusion.contract import EventEnvelope, feed_topics
-from fusion.errors import ConfigurationError, DependencyUnavailableError
+from adapters.kafka.feed_history import FeedRead, Progress, read_feed_topics
+from cli.commands.times import since_argument
+from fusion.contract import feed_topics
+from fusion.errors import ConfigurationError
 from fusion.settings import ConnectionSettings
-from rules.backtest import BacktestDiff, EventCollector, LeadSummary, compare, replay
-from rules.language.durations import parse_duration
+from leads.backtest import BacktestDiff, LeadSummary, compare, replay
 from rules.loader import RuleSet, load_catalogue
 from rules.problems import RuleFileError
 
@@ -33,8 +31,6 @@ DEFAULT_CATALOGUE = Path("rules/catalogue")
 
 DEFAULT_MAX_EVENTS = 1_000_000
 SHOWN_LEADS = 20
-POLL_MS = 500
-Progress = Callable[[int, int], None]
 
 BACKTEST_EXAMPLES = """\
 Example: would raising a threshold lose leads of the last 7 days?
@@ -55,18 +51,19 @@ broker.
 def register(actions: Any) -> None:
     parser = actions.add_parser(
         "backtest", help="replay retained feed topics through a candidate rule set",
-        description="Read the events retained on the feed topics, run them through the current "
-                    "and the candidate rule set, and report the leads each would make: totals, "
-                    "a table per rule (current, candidate, lost, new), then up to 20 lost and "
-                    "20 new leads with their titles. Lead ids depend on the rule id and the "
-                    "evidence only, so the same activity is matched across the two sets. "
-                    "Needs the Kafka broker of FUSION_KAFKA_BOOTSTRAP.",
+        description=textwrap.fill(
+            "Read the events retained on the feed topics, run them through the current and "
+            "the candidate rule set, and report the leads each would make: totals, a table "
+            "per rule (current, candidate, lost, new), then up to 20 lost and 20 new leads "
+            "with their titles. Lead ids depend on the rule id and the evidence only, so the "
+            "same activity is matched across the two sets. Needs the Kafka broker of "
+            "FUSION_KAFKA_BOOTSTRAP.", width=88),
         epilog=BACKTEST_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--candidate", type=Path, required=True, metavar="PATH",
                         help="catalogue folder of the candidate rules (with its aliases.yaml)")
     parser.add_argument("--current", type=Path, default=DEFAULT_CATALOGUE, metavar="PATH",
                         help=f"catalogue folder of the current rules (default {DEFAULT_CATALOGUE})")
-    parser.add_argument("--since", type=_since, default=None, metavar="ISO|DURATION",
+    parser.add_argument("--since", type=since_argument, default=None, metavar="ISO|DURATION",
                         help="only records written to Kafka at or after this time: "
                              "2026-11-20T14:00:00Z, or a duration back from now such as 7d, "
                              "12h, 30m (default: everything retained)")
@@ -78,87 +75,6 @@ def register(actions: Any) -> None:
     parser.add_argument("--json", action="store_true",
                         help="print the whole comparison as one JSON document")
     parser.set_defaults(handler=run_backtest)
-
-
-def _since(text: str) -> dt.datetime:
-    try:
-        return dt.datetime.now(dt.UTC) - parse_duration(text)
-    except ValueError:
-        pass
-    try:
-        when = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is neither a time (2026-11-20T14:00:00Z) nor a duration (7d)") from None
-    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class FeedRead:
-    """What ``read_feed_topics`` got: the valid events, every record read, the invalid ones
-    by dead-letter reason, and whether it stopped at ``max_events`` before the end."""
-
-    events: list[EventEnvelope]
-    records: int
-    invalid: dict[str, int]
-    truncated: bool
-    topics: list[str]
-
-
-def read_feed_topics(bootstrap: str, topics: Sequence[str], *, since: dt.datetime | None,
-                     max_events: int, progress: Progress | None = None) -> FeedRead:
-    """Every record of ``topics`` written at or after ``since`` (all retained if None), up to
-    the end offsets of the start, decoded with ``decode_event``. No consumer group: nothing
-    is committed. ``progress(read, total)`` is called after each fetch and at the end."""
-    try:
-        consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
-                                 enable_auto_commit=False, client_id="fusion-rules-backtest")
-    except KafkaError as exc:
-        raise DependencyUnavailableError("Kafka", bootstrap, "start it with 'make up'") from exc
-    collector = EventCollector(max_events=max_events)
-    try:
-        present = [t for t in topics if consumer.partitions_for_topic(t)]
-        partitions = [TopicPartition(t, p) for t in present
-                      for p in sorted(consumer.partitions_for_topic(t))]
-        ends, starts = _offsets(consumer, partitions, since)
-        todo = {tp: end for tp, end in ends.items() if starts[tp] < end}
-        total = sum(end - starts[tp] for tp, end in todo.items())
-        consumer.assign(list(todo))
-        for tp in todo:
-            consumer.seek(tp, starts[tp])
-        done = 0
-        while todo and not collector.full:
-            batches = consumer.poll(timeout_ms=POLL_MS)
-            for tp, records in batches.items():
-                for record in records:
-                    if tp not in todo or record.offset >= todo[tp] or collector.full:
-                        continue
-                    collector.add(record.value, topic=record.topic)
-                    done += 1
-            for tp in [tp for tp, end in todo.items() if consumer.position(tp) >= end]:
-                del todo[tp]
-            if progress is not None:
-                progress(done, total)
-        if progress is not None:
-            progress(done, total)
-    finally:
-        consumer.close()
-    return FeedRead(events=collector.events, records=collector.records,
-                    invalid=dict(collector.invalid), truncated=bool(todo), topics=present)
-
-
-def _offsets(consumer: Any, partitions: list[TopicPartition], since: dt.datetime | None
-             ) -> tuple[dict[TopicPartition, int], dict[TopicPartition, int]]:
-    """End offsets now, and where to start: the first record at or after ``since``."""
-    if not partitions:
-        return {}, {}
-    ends: dict[TopicPartition, int] = consumer.end_offsets(partitions)
-    if since is None:
-        return ends, dict(consumer.beginning_offsets(partitions))
-    millis = int(since.timestamp() * 1000)
-    found = consumer.offsets_for_times({tp: millis for tp in partitions})
-    return ends, {tp: ends[tp] if found.get(tp) is None else found[tp].offset
-                  for tp in partitions}
 
 
 def run_backtest(args: argparse.Namespace) -> int:

@@ -16,14 +16,15 @@ from typing import Any
 
 from tqdm import tqdm
 
-from fusion.commands import evaluate_kafka as kafka
-from fusion.commands.evaluate_report import render_markdown, render_text
-from fusion.commands.topics_cmd import create_topics
+from adapters.kafka import evaluation_reader as kafka
+from adapters.kafka.topics import create_topics
+from adapters.redis.client import connect_redis
+from adapters.redis.subscription_store import SubscriptionStore
+from cli.commands.evaluate_report import render_markdown, render_text
+from cli.commands.times import aware_time
 from fusion.contract import CORRELATION_TOPIC, LATE_EVENTS_TOPIC, Agency, lead_topic
 from fusion.errors import ConfigurationError
-from fusion.redis_client import connect_redis
 from leads.subscriptions import Subscription
-from leads.subscriptions_redis import SubscriptionStore
 from producers.scenario import CorridorScenario, Item, demo_subscriptions, planted_size
 from producers.scenario.corridor import MIN_BACKGROUND_PER_CHUNK
 from producers.scenario.evaluation import Report, evaluate
@@ -95,7 +96,7 @@ def register(commands: Any) -> None:
                         help="scenario seed (default: the start hour's number since 1970, so "
                              "repeated runs on one worker never reuse event ids or entities; "
                              "the report header names seed and start to repeat a run)")
-    parser.add_argument("--start", type=_aware_time, default=None, metavar="ISO",
+    parser.add_argument("--start", type=aware_time, default=None, metavar="ISO",
                         help="event time of the first event (default: the next hour past "
                              "the newest event time on internal.events plus the idle time "
                              "since, so the worker's watermark never makes it late)")
@@ -118,14 +119,6 @@ def register(commands: Any) -> None:
     parser.add_argument("--ground-truth", type=Path, default=None, metavar="FILE",
                         help="also write the ground-truth records (JSON Lines)")
     parser.set_defaults(handler=run)
-
-
-def _aware_time(text: str) -> dt.datetime:
-    try:
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO time: {text!r}") from None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def run(args: argparse.Namespace) -> int:

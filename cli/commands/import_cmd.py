@@ -67,16 +67,16 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from adapters.kafka.feed_publisher import FeedPublisher
+    from adapters.kafka.topic_scan import TopicScanner
     from producers.ingest.auth import KeyRing
     from producers.ingest.checkpoint import CheckpointStore
     from producers.ingest.file_import import ImportJob, run_import
     from producers.ingest.progress import ProgressBar
     from producers.ingest.settings import IngestSettings
-    from producers.ingest.topic_scan import TopicScanner
-    from producers.publisher import FeedPublisher
 
     settings = IngestSettings()
-    _authenticate(KeyRing.load(settings.ingest_keys_file), args.agency)
+    _authenticate(KeyRing.load(settings.keys_file), args.agency)
     if not args.file.is_file():
         raise ConfigurationError(f"{args.file} is not a file")
     if args.chunk_size < 1:

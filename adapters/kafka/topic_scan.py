@@ -7,11 +7,13 @@ import json
 import time
 from collections.abc import Iterable
 
-from kafka import KafkaConsumer, TopicPartition
+from kafka import TopicPartition
 from kafka.errors import KafkaError
 
+from adapters.kafka.clients import START_HINT, open_consumer
 from fusion.errors import DependencyUnavailableError
-from producers.ingest.checkpoint import TopicOffsets
+
+TopicOffsets = dict[str, dict[int, int]]  # topic -> partition -> next offset
 
 SCAN_TIMEOUT_S = 60.0
 
@@ -19,12 +21,8 @@ SCAN_TIMEOUT_S = 60.0
 class TopicScanner:
     def __init__(self, bootstrap: str) -> None:
         self._where = bootstrap
-        try:
-            self._consumer = KafkaConsumer(
-                bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
-                client_id="fusion-import-scan", consumer_timeout_ms=1000)
-        except KafkaError as exc:
-            raise self._unavailable(exc) from exc
+        self._consumer = open_consumer(bootstrap, client_id="fusion-import-scan",
+                                       consumer_timeout_ms=1000)
 
     def end_offsets(self, topics: Iterable[str]) -> TopicOffsets:
         try:
@@ -69,7 +67,7 @@ class TopicScanner:
 
     def _unavailable(self, exc: Exception) -> DependencyUnavailableError:
         return DependencyUnavailableError(
-            "Kafka", self._where, f"{exc}; start it with 'make up' or deploy/kafka-start.sh")
+            "Kafka", self._where, f"{exc}; {START_HINT}")
 
 
 def _event_key(value: bytes | None) -> str | None:

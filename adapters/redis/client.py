@@ -7,6 +7,9 @@ from redis.exceptions import RedisError
 
 from fusion.errors import DependencyUnavailableError
 
+REDIS_ERRORS: tuple[type[BaseException], ...] = (RedisError, OSError)
+"""What a call to Redis raises while the server is down or restarting: worth a retry."""
+
 
 async def connect_redis(url: str) -> aioredis.Redis:
     client: aioredis.Redis = aioredis.from_url(url, decode_responses=False)

@@ -1,40 +1,18 @@
-"""``fusion topics create|list``: the topics in ``fusion.contract.topics``, on the broker."""
+"""The topics of ``fusion.contract.topics`` on the broker: created when missing, checked
+when present, and waited for until every partition has a serving leader."""
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import time
-from typing import Any
 
-from kafka import KafkaConsumer, TopicPartition
-from kafka.admin import KafkaAdminClient, NewTopic
-from kafka.errors import KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka.admin import NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
 
+from adapters.kafka.clients import open_admin, open_consumer
 from fusion.contract import TopicSpec, all_topics
 from fusion.errors import ConfigurationError, DependencyUnavailableError
-from fusion.settings import ConnectionSettings
-
-
-def register(commands: Any) -> None:
-    parser = commands.add_parser(
-        "topics", help="create or list the Kafka topics",
-        description="Create every topic the system uses (existing ones are left alone), "
-                    "or list them with partitions and settings.")
-    parser.add_argument("action", choices=["create", "list"])
-    parser.set_defaults(handler=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    if args.action == "list":
-        for spec in all_topics():
-            settings = " ".join(f"{k}={v}" for k, v in sorted(spec.config.items()))
-            print(f"{spec.name}\tpartitions={spec.partitions}\t{settings}")
-        return 0
-    created = create_topics(ConnectionSettings().kafka_bootstrap)
-    print(f"topics: {created} created, {len(all_topics()) - created} already there")
-    return 0
-
 
 LEADER_TIMEOUT = 30.0
 
@@ -43,10 +21,7 @@ def create_topics(bootstrap: str) -> int:
     """Create the missing topics and wait until every partition of them has a leader (so the
     first send does not fail); returns how many were created. A topic that exists with
     fewer partitions than the contract says is an error: keys would land elsewhere."""
-    try:
-        admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="fusion-topics")
-    except KafkaTimeoutError as exc:
-        raise DependencyUnavailableError("Kafka", bootstrap, "start it with 'make up'") from exc
+    admin = open_admin(bootstrap, client_id="fusion-topics")
     try:
         specs = {s.name: s for s in all_topics()}
         existing = set(admin.list_topics())
@@ -82,8 +57,7 @@ def _wait_for_leaders(admin: KafkaAdminClient, names: list[str], bootstrap: str)
     leaders first, the broker serves the partitions a few seconds later (4.5 s for 110 new
     topics here), and a send or an offset query before that fails with NotLeader."""
     deadline = time.monotonic() + LEADER_TIMEOUT
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, client_id="fusion-topics",
-                             enable_auto_commit=False, request_timeout_ms=5000)
+    consumer = open_consumer(bootstrap, client_id="fusion-topics", request_timeout_ms=5000)
     try:
         while not _serving(admin, consumer, names):
             if time.monotonic() > deadline:

@@ -8,10 +8,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from adapters.kafka.feed_publisher import FeedPublisher
 from fusion.contract import EventEnvelope
 from fusion.errors import ConfigurationError
 from fusion.settings import ConnectionSettings
-from producers.publisher import FeedPublisher
 
 
 def register(commands: Any) -> None:

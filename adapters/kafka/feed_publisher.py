@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
 
-from kafka import KafkaProducer
-from kafka.errors import KafkaError, KafkaTimeoutError
+from kafka.errors import KafkaError
 
+from adapters.kafka.clients import open_producer
 from fusion.contract import EventEnvelope, feed_topic
-from fusion.errors import DependencyUnavailableError, PublishError
+from fusion.errors import PublishError
 from fusion.resolution.keys import entity_keys
 
 
@@ -34,14 +34,9 @@ class PublishReport:
 
 class FeedPublisher:
     def __init__(self, bootstrap: str, *, client_id: str = "fusion-producer") -> None:
-        try:
-            self._producer = KafkaProducer(
-                bootstrap_servers=bootstrap, client_id=client_id, acks="all",
-                enable_idempotence=True, linger_ms=5, compression_type=None,
-            )
-        except KafkaTimeoutError as exc:
-            raise DependencyUnavailableError(
-                "Kafka", bootstrap, "start it with 'make up' or deploy/kafka-start.sh") from exc
+        self._producer = open_producer(bootstrap, client_id=client_id, acks="all",
+                                       enable_idempotence=True, linger_ms=5,
+                                       compression_type=None)
 
     def publish(self, events: Iterable[EventEnvelope]) -> PublishReport:
         """Send ``events`` and wait until the broker has them all; raise if any failed."""

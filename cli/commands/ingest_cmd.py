@@ -40,8 +40,10 @@ def register(commands: Any) -> None:
     serve.set_defaults(handler=_serve)
     add_key = sub.add_parser(
         "add-key", help="create an API key for an agency",
-        description="Print a new random API key for AGENCY once and store only its SHA-256 "
-                    "hash in FUSION_INGEST_KEYS_FILE. A running server reads the file at start.")
+        description="Print a new random API key for AGENCY once and store only its SHA-256\n"
+                    "hash in FUSION_INGEST_KEYS_FILE (default .run/ingest-keys.json, outside\n"
+                    "git). A running server reads the file at start.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     add_key.add_argument("agency", type=Agency, metavar="AGENCY",
                          help=f"agency code ({', '.join(a.value for a in Agency)})")
     add_key.set_defaults(handler=_add_key)
@@ -51,7 +53,7 @@ def _add_key(args: argparse.Namespace) -> int:
     from producers.ingest.auth import add_key
     from producers.ingest.settings import IngestSettings
 
-    path = IngestSettings().ingest_keys_file
+    path = IngestSettings().keys_file
     key = add_key(path, args.agency)
     print(key)
     log.info("added a key for %s to %s (shown once above; only its hash is stored)",
@@ -63,15 +65,15 @@ def _serve(args: argparse.Namespace) -> int:
     from aiohttp import web
     from prometheus_client import CollectorRegistry
 
+    from adapters.kafka.feed_publisher import FeedPublisher
     from producers.ingest.auth import KeyRing
     from producers.ingest.http_app import build_app
     from producers.ingest.metrics import IngestMetrics
     from producers.ingest.rate_limit import RateLimiter
     from producers.ingest.settings import IngestSettings
-    from producers.publisher import FeedPublisher
 
     settings = IngestSettings()
-    keys = KeyRing.load(settings.ingest_keys_file)
+    keys = KeyRing.load(settings.keys_file)
     publisher = FeedPublisher(settings.kafka_bootstrap, client_id="fusion-ingest")
     app = build_app(
         settings=settings, keys=keys, sink=publisher,

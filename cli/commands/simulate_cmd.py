@@ -1,65 +1,20 @@
-"""``fusion``: one command line for operators, analysts and developers.
-
-    fusion topics create|list        the Kafka topics the system uses
-    fusion schemas write|check       JSON Schemas of the wire contract in docs/schemas/
-    fusion subscriptions ...         which agencies receive leads (stored in Redis)
-    fusion publish FILE              publish JSON Lines events on their feed topics
-    fusion import FILE --agency A    import a JSON Lines or CSV file of events (resumable)
-    fusion ingest serve|add-key      HTTP ingest endpoint for partners without Kafka, API keys
-    fusion leads tail AGENCY         follow the leads an agency receives
-    fusion rules lint|test|backtest|publish    check the rule catalogue and run its tests
-    fusion worker                    run the stream worker (intake and dispatch)
-    fusion simulate                  publish simulated agency traffic
-    fusion evaluate                  score the leads of a simulated run against its ground truth
-
-Every connection setting comes from FUSION_* environment variables (see README.md).
-"""
+"""``fusion simulate``: simulated agency traffic on the feed topics, or in files."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
 import datetime as dt
-import logging
 import signal
-import sys
 import threading
-from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from fusion.commands import (
-    evaluate_cmd,
-    import_cmd,
-    ingest_cmd,
-    leads_cmd,
-    publish_cmd,
-    rules_cmd,
-    schemas_cmd,
-    subscriptions_cmd,
-    topics_cmd,
-)
-from fusion.errors import FusionError
+from cli.commands.times import aware_time
+from fusion.errors import ConfigurationError
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="fusion", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    topics_cmd.register(commands)
-    schemas_cmd.register(commands)
-    subscriptions_cmd.register(commands)
-    publish_cmd.register(commands)
-    import_cmd.register(commands)
-    ingest_cmd.register(commands)
-    leads_cmd.register(commands)
-    rules_cmd.register(commands)
-
-    worker = commands.add_parser(
-        "worker", help="run the Faust stream worker",
-        description="Run the intake and dispatch agents until Ctrl-C. Settings: FUSION_* "
-                    "variables, e.g. FUSION_WEB_PORT (metrics at http://HOST:PORT/metrics).")
-    worker.set_defaults(handler=_worker)
-
+def register(commands: Any) -> None:
     simulate = commands.add_parser(
         "simulate", help="publish simulated agency traffic (or write it to files)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -99,7 +54,7 @@ simulated hour), so a day of corridor traffic takes about 3000 events. Same --se
     simulate.add_argument("--events", type=int, default=None, metavar="N",
                           help="stop after N events (corridor; with --out the default is "
                                "5000)")
-    simulate.add_argument("--start", type=_aware_time, default=None, metavar="ISO",
+    simulate.add_argument("--start", type=aware_time, default=None, metavar="ISO",
                           help="event time of the start, e.g. 2026-03-02T06:00:00Z (default: "
                                "now, rounded down to the hour)")
     simulate.add_argument("--out", type=Path, default=None, metavar="DIR",
@@ -111,37 +66,21 @@ simulated hour), so a day of corridor traffic takes about 3000 events. Same --se
     simulate.add_argument("--lateness", type=float, default=600.0, metavar="SECONDS",
                           help="the worker's allowed lateness, added to due_by (default 600, "
                                "FUSION_ALLOWED_LATENESS)")
-    simulate.set_defaults(handler=_simulate)
-    evaluate_cmd.register(commands)
-    return parser
+    simulate.set_defaults(handler=run)
 
 
-def _worker(args: argparse.Namespace) -> int:
-    from stream_apps.settings import WorkerSettings
-    from stream_apps.worker import run_worker
-
-    return run_worker(WorkerSettings())
-
-
-def _aware_time(text: str) -> dt.datetime:
-    try:
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO time: {text!r}") from None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-def _simulate(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     from producers.scenario import CorridorScenario, default_start, write_scenario
     from producers.simulator import SimulatorSettings, run_corridor, run_simulator
 
     if args.rate <= 0:
-        raise FusionError("--rate must be above 0")
+        raise ConfigurationError("--rate must be above 0")
     if args.events is not None and args.events <= 0:
-        raise FusionError("--events must be above 0")
+        raise ConfigurationError("--events must be above 0")
     scenario = args.scenario or ("corridor" if args.out else "simple")
     if scenario == "simple" and (args.out or args.events or args.ground_truth or args.start):
-        raise FusionError("--out, --events, --start and --ground-truth need --scenario corridor")
+        raise ConfigurationError(
+            "--out, --events, --start and --ground-truth need --scenario corridor")
     total = args.events
     if total is None and args.duration is not None:
         total = max(1, int(args.rate * args.duration))
@@ -163,19 +102,3 @@ def _simulate(args: argparse.Namespace) -> int:
             run_simulator(SimulatorSettings(), seed=args.seed, rate=args.rate,
                           duration=args.duration, stop=stop)
     return 0
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("kafka").setLevel(logging.WARNING)
-    args = build_parser().parse_args(argv)
-    try:
-        code: int = args.handler(args)
-    except FusionError as exc:
-        print(f"fusion {args.command}: {exc}", file=sys.stderr)
-        return 2
-    return code
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Redis: the connection and the stores (watchlist, subscriptions, dissemination audit)."""

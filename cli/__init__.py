@@ -1,0 +1,1 @@
+"""The `fusion` command line: the top layer, over every other package."""

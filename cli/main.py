@@ -1,0 +1,69 @@
+"""``fusion``: one command line for operators, analysts and developers.
+
+    fusion topics create|list        the Kafka topics the system uses
+    fusion schemas write|check       JSON Schemas of the wire contract in docs/schemas/
+    fusion subscriptions ...         which agencies receive leads (stored in Redis)
+    fusion publish FILE              publish JSON Lines events on their feed topics
+    fusion import FILE --agency A    import a JSON Lines or CSV file of events (resumable)
+    fusion ingest serve|add-key      HTTP ingest endpoint for partners without Kafka, API keys
+    fusion leads list|tail AGENCY    the leads an agency has received, or follow them
+    fusion rules lint|test           check the rule catalogue, run its test cases
+    fusion rules backtest            replay retained feeds through a candidate rule set
+    fusion rules publish             hot-reload the catalogue into running workers
+    fusion worker                    run the stream worker (intake, correlate, dispatch)
+    fusion status [--watch]          events, leads per agency and dead letters, live
+    fusion simulate                  publish simulated agency traffic
+    fusion evaluate                  score a simulated run's leads against its ground truth
+
+Every connection setting comes from FUSION_* environment variables (see README.md);
+'fusion COMMAND --help' explains each command, with examples.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from cli.commands import (
+    evaluate_cmd,
+    import_cmd,
+    ingest_cmd,
+    leads_cmd,
+    publish_cmd,
+    rules_cmd,
+    schemas_cmd,
+    simulate_cmd,
+    status_cmd,
+    subscriptions_cmd,
+    topics_cmd,
+    worker_cmd,
+)
+from fusion.errors import FusionError
+from fusion.logs import configure_logging
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fusion", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in (topics_cmd, schemas_cmd, subscriptions_cmd, publish_cmd, import_cmd,
+                    ingest_cmd, leads_cmd, rules_cmd, worker_cmd, status_cmd, simulate_cmd,
+                    evaluate_cmd):
+        command.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    configure_logging()
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except FusionError as exc:
+        print(f"fusion {args.command}: {exc}", file=sys.stderr)
+        return 2
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
