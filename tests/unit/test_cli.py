@@ -117,6 +117,7 @@ def test_the_top_level_help_names_every_rules_action(capsys: pytest.CaptureFixtu
 def test_leads_list_and_tail_are_told_apart(capsys: pytest.CaptureFixture[str]) -> None:
     assert _exit_code(["leads", "--help"]) == 0
     out = capsys.readouterr().out
-    assert "then exit" in out and "until Ctrl-C" in out
+    assert "then exit" in out
+    assert "until Ctrl-C" in out
     assert _exit_code(["leads", "list", "--since", "yesterday-ish", "HSI"]) == 2
     assert "neither a time" in capsys.readouterr().err
