@@ -20,8 +20,8 @@ from adapters.kafka import evaluation_reader as kafka
 from adapters.kafka.topics import create_topics
 from adapters.redis.client import connect_redis
 from adapters.redis.subscription_store import SubscriptionStore
+from cli.commands.arguments import aware_time
 from cli.commands.evaluate_report import render_markdown, render_text
-from cli.commands.times import aware_time
 from fusion.contract import CORRELATION_TOPIC, LATE_EVENTS_TOPIC, Agency, lead_topic
 from fusion.errors import ConfigurationError
 from leads.subscriptions import Subscription

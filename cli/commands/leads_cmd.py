@@ -10,8 +10,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from adapters.kafka.lead_reader import LeadReader, LeadRecord
-from cli.commands.times import since_argument
-from fusion.contract import Agency, Lead
+from cli.commands.arguments import agency_argument, since_argument
+from fusion.contract import Lead
 from fusion.errors import ConfigurationError
 from fusion.settings import ConnectionSettings
 
@@ -57,18 +57,10 @@ def register(commands: Any) -> None:
     tail.add_argument("--max", type=int, default=None, metavar="N",
                       help="stop after N leads")
     for sub in (listing, tail):
-        sub.add_argument("agency", type=_agency, help="agency code, e.g. HSI")
+        sub.add_argument("agency", type=agency_argument, help="agency code, e.g. HSI")
         sub.add_argument("--json", action="store_true", help="print each lead's JSON")
     listing.set_defaults(handler=run_list)
     tail.set_defaults(handler=run_tail)
-
-
-def _agency(text: str) -> Agency:
-    try:
-        return Agency(text.upper())
-    except ValueError:
-        known = ", ".join(a.value for a in Agency)
-        raise argparse.ArgumentTypeError(f"unknown agency {text!r}; known: {known}") from None
 
 
 def run_list(args: argparse.Namespace) -> int:

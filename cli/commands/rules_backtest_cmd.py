@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from adapters.kafka.feed_history import FeedRead, Progress, read_feed_topics
-from cli.commands.times import since_argument
+from cli.commands.arguments import since_argument
 from fusion.contract import feed_topics
 from fusion.errors import ConfigurationError
 from fusion.settings import ConnectionSettings

@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from cli.commands.times import aware_time
+from cli.commands.arguments import aware_time
 from fusion.errors import ConfigurationError
 
 

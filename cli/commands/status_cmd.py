@@ -40,7 +40,8 @@ def register(commands: Any) -> None:
         description="Read the worker's Prometheus page (FUSION_WEB_HOST:FUSION_WEB_PORT,\n"
                     "default 127.0.0.1:6066) and print one line: valid events taken in,\n"
                     "leads made, lead revisions sent per agency (confirmed by the broker),\n"
-                    "dead letters and late events, with rates since the line before.",
+                    "dead letters and late event shares (an event has one share per\n"
+                    "correlation partition owning one of its keys), with the event rate.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--watch", action="store_true", help="repeat until Ctrl-C")
     parser.add_argument("--interval", type=float, default=2.0, metavar="SECONDS",
@@ -116,7 +117,7 @@ def status_line(now: Snapshot, before: Snapshot | None, elapsed: float) -> str:
     sent = ", ".join(f"{agency} {count:,.0f}" for agency, count in agencies) or "none yet"
     return (f"events {now.events:,.0f}{rate(now.events, before.events if before else 0)}"
             f" | leads {now.leads:,.0f} | sent: {sent}"
-            f" | dead letters {now.dead_letters:,.0f} | late {now.late:,.0f}")
+            f" | dead letters {now.dead_letters:,.0f} | late shares {now.late:,.0f}")
 
 
 def _by_count(items: Iterable[tuple[str, float]]) -> list[tuple[str, float]]:

@@ -8,7 +8,8 @@ from typing import Any
 
 from adapters.redis.client import connect_redis
 from adapters.redis.subscription_store import SubscriptionStore
-from fusion.contract import Agency, Priority
+from cli.commands.arguments import agency_argument
+from fusion.contract import Priority
 from fusion.errors import ConfigurationError
 from fusion.settings import ConnectionSettings
 from leads.subscriptions import DEMO_SUBSCRIBERS, Subscription
@@ -22,24 +23,16 @@ def register(commands: Any) -> None:
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     actions.add_parser("list", help="show every subscription")
     put = actions.add_parser("set", help="add or replace one agency's subscription")
-    put.add_argument("agency", type=_agency, help="agency code, e.g. CBP-OFO")
+    put.add_argument("agency", type=agency_argument, help="agency code, e.g. CBP-OFO")
     put.add_argument("--min-priority", type=Priority, default=Priority.ROUTINE,
                      choices=list(Priority), help="least urgent priority to receive")
     put.add_argument("--category", action="append", dest="categories",
                      help="lead category to receive (repeat; default: all)")
     put.add_argument("--disabled", action="store_true", help="keep it but send nothing")
     remove = actions.add_parser("remove", help="delete one agency's subscription")
-    remove.add_argument("agency", type=_agency)
+    remove.add_argument("agency", type=agency_argument)
     actions.add_parser("seed-demo", help="subscribe the demo agencies to everything")
     parser.set_defaults(handler=run)
-
-
-def _agency(text: str) -> Agency:
-    try:
-        return Agency(text.upper())
-    except ValueError:
-        known = ", ".join(a.value for a in Agency)
-        raise argparse.ArgumentTypeError(f"unknown agency {text!r}; known: {known}") from None
 
 
 def run(args: argparse.Namespace) -> int:

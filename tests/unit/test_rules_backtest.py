@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from adapters.kafka.feed_history import FeedRead
+from cli.commands.arguments import since_argument as _since
 from cli.commands.rules_backtest_cmd import progress_reporter, report_lines
-from cli.commands.times import since_argument as _since
 from fusion.contract import Document, EventEnvelope, Location, Person, Port, feed_topic
 from leads.backtest import EventCollector, compare, replay
 from producers.events import bulk_cash_event, sensor_alert_event

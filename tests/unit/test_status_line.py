@@ -33,9 +33,10 @@ def test_the_line_orders_agencies_by_leads_sent_and_gives_the_rate() -> None:
     before = Snapshot(events=100)
     now = Snapshot(events=150, leads=4, dead_letters=1, late=0, sent={"GN": 1, "HSI": 3})
     line = status_line(now, before, 10.0)
-    assert line == ("events 150 (5.0/s) | leads 4 | sent: HSI 3, GN 1 | dead letters 1 | late 0")
+    assert line == ("events 150 (5.0/s) | leads 4 | sent: HSI 3, GN 1 | dead letters 1"
+                    " | late shares 0")
 
 
 def test_the_first_line_has_no_rate_and_says_when_nothing_was_sent() -> None:
     assert status_line(Snapshot(), None, 0.0) == (
-        "events 0 | leads 0 | sent: none yet | dead letters 0 | late 0")
+        "events 0 | leads 0 | sent: none yet | dead letters 0 | late shares 0")

@@ -1,10 +1,12 @@
-"""Times given on the command line: an ISO time, or a duration back from now."""
+"""Argument types shared by the commands: agency codes, and times (an ISO time, or a
+duration back from now)."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 
+from fusion.contract import Agency
 from rules.language.durations import parse_duration
 
 
@@ -28,3 +30,12 @@ def since_argument(text: str) -> dt.datetime:
     except argparse.ArgumentTypeError:
         raise argparse.ArgumentTypeError(
             f"{text!r} is neither a time (2026-11-20T14:00:00Z) nor a duration (7d)") from None
+
+
+def agency_argument(text: str) -> Agency:
+    """An agency code in any case, e.g. ``hsi``; an unknown one lists the known codes."""
+    try:
+        return Agency(text.upper())
+    except ValueError:
+        known = ", ".join(a.value for a in Agency)
+        raise argparse.ArgumentTypeError(f"unknown agency {text!r}; known: {known}") from None
