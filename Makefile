@@ -34,6 +34,7 @@ install: $(STAMP) ## Install Debian packages, the virtualenv and the Kafka jars 
 
 up: install ## Start Kafka and Redis on loopback and create the topics
 	FUSION_SKIP_INSTALL=1 deploy/up.sh
+	$(BIN)/fusion principals sync --all-agencies
 	$(BIN)/fusion topics create
 
 down: ## Stop everything started here (demo services, Redis, Kafka); keeps data
@@ -60,7 +61,7 @@ lint: $(STAMP) ## ruff, mypy --strict, import-linter (layers), shellcheck, the J
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/shellcheck -x deploy/*.sh .ci/run
+	$(BIN)/shellcheck -x deploy/*.sh deploy/compose/*.sh .ci/run
 	$(BIN)/fusion schemas check
 	$(BIN)/fusion rules lint
 

@@ -36,9 +36,11 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 
+from adapters.kafka.access import KafkaAccess, kafka_access
 from adapters.kafka.feed_publisher import FeedPublisher
 from adapters.kafka.topics import create_topics
 from fusion.contract import Agency, Feed, decode_event, feed_topic
+from fusion.contract.principals import ADMIN
 from fusion.settings import ConnectionSettings
 from producers.traffic import TrafficGenerator
 
@@ -47,13 +49,13 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 
 
-def publish(bootstrap: str, events: int, seed: int) -> dict[str, Any]:
+def publish(access: KafkaAccess, events: int, seed: int) -> dict[str, Any]:
     traffic = TrafficGenerator(seed, hit_ratio=0.01)
     start = dt.datetime.now(dt.UTC)
     clock = (start + dt.timedelta(milliseconds=i) for i in range(events))
     crossings = traffic.crossings(clock)
     began = time.perf_counter()
-    with FeedPublisher(bootstrap, client_id="bench") as publisher:
+    with FeedPublisher(access, client_id="bench") as publisher:
         publisher.publish(traffic.watchlist(at=start - dt.timedelta(hours=1)))
         sent = 0
         while sent < events:
@@ -66,8 +68,8 @@ def publish(bootstrap: str, events: int, seed: int) -> dict[str, Any]:
     return {"events": events, "seconds": round(seconds, 3), "per_second": round(events / seconds)}
 
 
-async def bare_consume(bootstrap: str, events: int, work: Callable[[bytes], object]) -> float:
-    consumer = AIOKafkaConsumer(TOPIC, bootstrap_servers=bootstrap, group_id=None,
+async def bare_consume(access: KafkaAccess, events: int, work: Callable[[bytes], object]) -> float:
+    consumer = AIOKafkaConsumer(TOPIC, **access.kafka_python(), group_id=None,
                                 auto_offset_reset="earliest", enable_auto_commit=False)
     await consumer.start()
     try:
@@ -92,7 +94,8 @@ def faust_worker(events: int, *, timeout: float) -> dict[str, dict[str, Any]]:
     N-th correlated event (the correlate stage, which follows the intake)."""
     run_id = uuid.uuid4().hex[:8]
     port = 16666
-    env = {**os.environ, "FUSION_APP_ID": f"bench-{run_id}", "FUSION_WEB_PORT": str(port),
+    env = {**os.environ, "FUSION_APP_ID": f"fusion-worker-bench-{run_id}",
+           "FUSION_WEB_PORT": str(port),
            "FUSION_REDIS_PREFIX": f"bench-{run_id}:", "FUSION_AUTO_OFFSET_RESET": "earliest",
            "FUSION_DATA_DIR": str(ROOT / ".run" / "bench-faust" / run_id)}
     log = ROOT / ".run" / f"bench-worker-{run_id}.log"
@@ -169,14 +172,14 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--timeout", type=float, default=600)
     args = parser.parse_args()
-    bootstrap = ConnectionSettings().kafka_bootstrap
-    create_topics(bootstrap)
+    access = kafka_access(ConnectionSettings(), ADMIN)
+    create_topics(access)
     print(f"publishing {args.events} crossings to {TOPIC}", file=sys.stderr)
-    produced = publish(bootstrap, args.events, args.seed)
+    produced = publish(access, args.events, args.seed)
     runs: dict[str, Any] = {"publish (kafka-python, acks=all)": produced}
     for name, work in (("bare aiokafka + json.loads", json.loads),
                        ("bare aiokafka + decode_event", lambda v: decode_event(v, topic=TOPIC))):
-        seconds = asyncio.run(bare_consume(bootstrap, args.events, work))
+        seconds = asyncio.run(bare_consume(access, args.events, work))
         runs[name] = {"events": args.events, "seconds": round(seconds, 3),
                       "per_second": round(args.events / seconds)}
         print(f"  {name}: {runs[name]['per_second']} events/s", file=sys.stderr)

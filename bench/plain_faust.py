@@ -18,13 +18,19 @@ from typing import Any
 
 import faust
 
+from adapters.kafka.access import kafka_access
+from fusion.contract.principals import WORKER
 from fusion.settings import ConnectionSettings
 from stream_apps.settings import WorkerSettings
 
 
 def build(events: int, topic: str, port: int) -> faust.App:
-    settings = ConnectionSettings()
-    app = faust.App(f"bench-plain-{os.getpid()}", broker=f"kafka://{settings.kafka_bootstrap}",
+    access = kafka_access(ConnectionSettings(), WORKER)
+    app = faust.App(f"fusion-worker-bench-plain-{os.getpid()}",
+                    broker=f"kafka://{access.bootstrap}",
+                    broker_credentials=faust.SASLCredentials(
+                        username=access.username, password=access.password,
+                        mechanism=access.mechanism),
                     store="memory://", web_port=port, web_host="127.0.0.1",
                     consumer_auto_offset_reset="earliest",
                     broker_max_poll_records=WorkerSettings().batch_size * 2,

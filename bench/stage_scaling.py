@@ -38,9 +38,11 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from kafka import KafkaConsumer, TopicPartition
-from kafka.admin import KafkaAdminClient, NewTopic
+from kafka import TopicPartition
+from kafka.admin import NewTopic
 
+from adapters.kafka.access import KafkaAccess, kafka_access
+from adapters.kafka.clients import open_admin, open_consumer
 from adapters.kafka.feed_publisher import FeedPublisher
 from adapters.kafka.topics import create_topics
 from adapters.redis.client import connect_redis
@@ -57,6 +59,7 @@ from fusion.contract import (
     feed_topics,
 )
 from fusion.contract.feed_attributes import WatchlistAttributes
+from fusion.contract.principals import ADMIN
 from fusion.settings import ConnectionSettings
 from producers.traffic import TrafficGenerator
 from rules.engine.partitioning import shares
@@ -67,9 +70,9 @@ LABEL = ("through the Faust correlation stage on a real broker (includes Kafka a
          "per-event costs)")
 
 
-def records_on(bootstrap: str, topics: Sequence[str]) -> dict[str, int]:
+def records_on(access: KafkaAccess, topics: Sequence[str]) -> dict[str, int]:
     """How many records each of ``topics`` holds now (end minus start offsets)."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, client_id="bench-stage")
+    consumer = open_consumer(access, client_id="bench-stage")
     try:
         parts = [TopicPartition(topic, p) for topic in topics
                  for p in sorted(consumer.partitions_for_topic(topic) or ())]
@@ -97,9 +100,9 @@ def leftover_problem(held: dict[str, int]) -> str | None:
             "does)")
 
 
-def publish(bootstrap: str, events: Sequence[EventEnvelope]) -> dict[str, Any]:
+def publish(access: KafkaAccess, events: Sequence[EventEnvelope]) -> dict[str, Any]:
     began = dt.datetime.now(dt.UTC)
-    with FeedPublisher(bootstrap, client_id="bench-stage") as publisher:
+    with FeedPublisher(access, client_id="bench-stage") as publisher:
         for start in range(0, len(events), 10_000):
             publisher.publish(events[start:start + 10_000])
             print(f"  published {min(start + 10_000, len(events))}/{len(events)}", end="\r",
@@ -133,9 +136,9 @@ async def seed_watchlist(redis_url: str, prefix: str, entries: Sequence[Watchlis
         await client.aclose()
 
 
-def create_empty_topic(bootstrap: str, name: str) -> None:
+def create_empty_topic(access: KafkaAccess, name: str) -> None:
     """A compacted one-partition topic, like ``control.rule-sets``, with nothing on it."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="bench-stage")
+    admin = open_admin(access, client_id="bench-stage")
     try:
         admin.create_topics([NewTopic(name, 1, 1, topic_configs={"cleanup.policy": "compact"})])
     finally:
@@ -186,28 +189,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=900, help="seconds per worker")
     args = parser.parse_args(argv)
     connection = ConnectionSettings()
-    bootstrap = connection.kafka_bootstrap
+    access = kafka_access(connection, ADMIN)
     sets, aliases = rule_sets(args.rules)
-    create_topics(bootstrap)
-    problem = leftover_problem(records_on(bootstrap, feed_topics()))
+    create_topics(access)
+    problem = leftover_problem(records_on(access, feed_topics()))
     if problem:
         print(f"bench.stage_scaling: {problem}", file=sys.stderr)
         return 2
     print(f"building {args.events} events (seed {args.seed})", file=sys.stderr)
     events = build_events(args.events, args.seed)
-    produced = publish(bootstrap, events)
+    produced = publish(access, events)
     entries = watchlist_entries(args.seed)
 
     def prepare(redis_prefix: str, rules_topic: str) -> None:
         asyncio.run(seed_watchlist(connection.redis_url, redis_prefix, entries))
-        create_empty_topic(bootstrap, rules_topic)
+        create_empty_topic(access, rules_topic)
 
     runs: dict[str, list[WorkerRun]] = {name: [] for name in sets}
     for _ in range(args.repeats):
         for name, rules in sets.items():
             print(f"fusion worker with {name}", file=sys.stderr)
             runs[name].append(run_worker(
-                rules, aliases, events=len(events), bootstrap=bootstrap, timeout=args.timeout,
+                rules, aliases, events=len(events), access=access, timeout=args.timeout,
                 prepare=prepare))
     total_shares = sum(len(shares(e, CORRELATION_PARTITIONS)) for e in events)
     summaries = {name: summarise(name, sets[name], runs[name], total_shares) for name in sets}

@@ -16,11 +16,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kafka import KafkaConsumer, TopicPartition
+from kafka import TopicPartition
 from kafka.structs import OffsetAndMetadata
 
+from adapters.kafka.access import KafkaAccess
+from adapters.kafka.clients import open_consumer
 from bench.rule_files import write_catalogue
-from fusion.contract import CANDIDATE_LEADS_TOPIC, CORRELATION_TOPIC
+from fusion.contract import CANDIDATE_LEADS_TOPIC, CORRELATION_TOPIC, RULE_SETS_TOPIC
 from rules.language import RuleSpec
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,11 +66,10 @@ def process_cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def start_at_end(bootstrap: str, group: str, topics: Sequence[str]) -> None:
+def start_at_end(access: KafkaAccess, group: str, topics: Sequence[str]) -> None:
     """Commit the current end of ``topics`` for ``group``, so a new worker of that group reads
     only what is written after now (the internal topics hold earlier workers' records)."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group,
-                             enable_auto_commit=False)
+    consumer = open_consumer(access, client_id="bench-stage", group_id=group)
     try:
         partitions = [TopicPartition(topic, p) for topic in topics
                       for p in sorted(consumer.partitions_for_topic(topic) or ())]
@@ -86,14 +87,15 @@ def free_port() -> int:
 
 
 def run_worker(rules: Sequence[RuleSpec], aliases: Mapping[str, Sequence[str]], *, events: int,
-               bootstrap: str, timeout: float,
+               access: KafkaAccess, timeout: float,
                prepare: Callable[[str, str], object]) -> WorkerRun:
     """Start a worker on ``rules``; ``prepare(redis_prefix, rules_topic)`` runs first."""
     run_id = uuid.uuid4().hex[:8]
-    app_id, prefix, topic = f"stage-{run_id}", f"stage-{run_id}:", f"bench.rule-sets.{run_id}"
+    app_id, prefix = f"fusion-worker-stage-{run_id}", f"stage-{run_id}:"
+    topic = f"{RULE_SETS_TOPIC}.bench-{run_id}"  # the worker principal reads control.rule-sets*
     folder = RUNS / run_id
     folder.mkdir(parents=True, exist_ok=True)
-    start_at_end(bootstrap, app_id, [CORRELATION_TOPIC, CANDIDATE_LEADS_TOPIC])
+    start_at_end(access, app_id, [CORRELATION_TOPIC, CANDIDATE_LEADS_TOPIC])
     prepare(prefix, topic)
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="stage-rules-") as catalogue:

@@ -1,6 +1,7 @@
 """``fusion``: one command line for operators, analysts and developers.
 
     fusion topics create|list        the Kafka topics the system uses
+    fusion principals ...            broker identities (agencies, services), how partners connect
     fusion schemas write|check       JSON Schemas of the wire contract in docs/schemas/
     fusion subscriptions ...         which agencies receive leads (stored in Redis)
     fusion publish FILE              publish JSON Lines events on their feed topics
@@ -22,14 +23,18 @@ Every connection setting comes from FUSION_* environment variables (see README.m
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
+
+from pydantic import ValidationError
 
 from cli.commands import (
     evaluate_cmd,
     import_cmd,
     ingest_cmd,
     leads_cmd,
+    principals_cmd,
     publish_cmd,
     rules_cmd,
     schemas_cmd,
@@ -47,20 +52,28 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fusion", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in (topics_cmd, schemas_cmd, subscriptions_cmd, publish_cmd, import_cmd,
-                    ingest_cmd, leads_cmd, rules_cmd, worker_cmd, status_cmd, simulate_cmd,
-                    evaluate_cmd):
+    for command in (topics_cmd, principals_cmd, schemas_cmd, subscriptions_cmd, publish_cmd,
+                    import_cmd, ingest_cmd, leads_cmd, rules_cmd, worker_cmd, status_cmd,
+                    simulate_cmd, evaluate_cmd):
         command.register(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `fusion ... | head` ends quietly
     configure_logging()
     args = build_parser().parse_args(argv)
     try:
         code: int = args.handler(args)
     except FusionError as exc:
         print(f"fusion {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except ValidationError as exc:
+        if not exc.title.endswith("Settings"):
+            raise
+        for error in exc.errors(include_url=False):
+            name = "FUSION_" + "_".join(str(part) for part in error["loc"]).upper()
+            print(f"fusion {args.command}: {name}: {error['msg']}", file=sys.stderr)
         return 2
     return code
 

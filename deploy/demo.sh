@@ -61,6 +61,7 @@ pid_alive "$KAFKA_PID_FILE" "kafka.Kafka" || { started+=(kafka); "${FUSION_DEPLO
 pid_alive "$REDIS_PID_FILE" "redis-server" || { started+=(redis); "${FUSION_DEPLOY_DIR}/redis-start.sh"; }
 
 cd "$FUSION_REPO_DIR"
+"$FUSION" principals sync --all-agencies
 "$FUSION" topics create
 "$FUSION" subscriptions seed-demo >/dev/null
 
@@ -80,8 +81,8 @@ Fusion Lead Dispatcher demo is running.
   Simulator metrics:  http://127.0.0.1:${FUSION_SIMULATOR_METRICS_PORT}/metrics
   Dashboard:          not built yet (watch-officer dashboard is a later milestone)
   Leads for HSI:      .venv/bin/fusion leads list HSI --since 10m   (follow: leads tail HSI)
-                      (or: kcat -C -b ${FUSION_KAFKA_BOOTSTRAP} -t leads.hsi -o end)
-  Dead letters:       kcat -C -b ${FUSION_KAFKA_BOOTSTRAP} -t feeds.dlq -o end
+  A partner connects: .venv/bin/fusion principals show HSI    (SASL SCRAM-SHA-512 as agency-hsi;
+                      --reveal prints the password; each agency reads only leads.<its slug>)
   Subscriptions:      .venv/bin/fusion subscriptions list
   Logs:               .run/worker.log  .run/simulator.log
 Ctrl-C stops it. Every ${FUSION_DEMO_STATUS_EVERY}s, what the worker has done so far:

@@ -22,6 +22,8 @@ FUSION_REPO_DIR="$(cd "${FUSION_DEPLOY_DIR}/.." && pwd)"
 
 : "${FUSION_CACHE_DIR:=${XDG_CACHE_HOME:-$HOME/.cache}/fusion-lead-dispatcher}"
 : "${FUSION_RUN_DIR:=${FUSION_REPO_DIR}/.run}"
+# Generated passwords, one <principal>.json each (mode 0600); never committed.
+: "${FUSION_CREDENTIALS_DIR:=${FUSION_RUN_DIR}/credentials}"
 
 # --- network ---------------------------------------------------------------
 : "${FUSION_KAFKA_HOST:=127.0.0.1}"
@@ -55,7 +57,7 @@ export KAFKA_VERSION FUSION_LOG4J_SLF4J_ARTIFACT FUSION_LOG4J_VERSION \
   FUSION_CACHE_DIR FUSION_RUN_DIR FUSION_KAFKA_HOST FUSION_KAFKA_PORT \
   FUSION_KAFKA_CONTROLLER_PORT FUSION_REDIS_PORT FUSION_KAFKA_HEAP_OPTS \
   FUSION_KAFKA_START_TIMEOUT FUSION_REDIS_START_TIMEOUT FUSION_STOP_TIMEOUT \
-  FUSION_KAFKA_BOOTSTRAP FUSION_REDIS_URL
+  FUSION_KAFKA_BOOTSTRAP FUSION_REDIS_URL FUSION_CREDENTIALS_DIR
 
 # --- helpers -----------------------------------------------------------------
 
@@ -179,6 +181,26 @@ elapsed_since() {
   local now
   now="$(date +%s%N)"
   awk -v a="$1" -v b="$now" 'BEGIN { printf "%.1fs", (b - a) / 1e9 }'
+}
+
+# ensure_credentials NAME : print NAME's password from $FUSION_CREDENTIALS_DIR/NAME.json,
+# generating it first (32 random bytes, base64url) if the file is missing. The file
+# is written mode 0600 in a 0700 folder, in the format `fusion` reads
+# (adapters/kafka/access.py). The password goes to stdout only, for a $(...) capture.
+ensure_credentials() {
+  local name="$1" file password
+  file="${FUSION_CREDENTIALS_DIR}/${name}.json"
+  (umask 077 && mkdir -p "$FUSION_CREDENTIALS_DIR")
+  chmod 700 "$FUSION_CREDENTIALS_DIR"
+  if [[ ! -s "$file" ]]; then
+    password="$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+    [[ "$password" =~ ^[A-Za-z0-9_-]{40,}$ ]] || die "could not generate a password for ${name}"
+    (umask 077 && printf '{"username": "%s", "password": "%s", "mechanism": "SCRAM-SHA-512"}\n' \
+      "$name" "$password" >"${file}.tmp" && mv -f "${file}.tmp" "$file")
+  fi
+  password="$(sed -n 's/.*"password": *"\([A-Za-z0-9_-]*\)".*/\1/p' "$file")"
+  [[ -n "$password" ]] || die "no password in ${file}: delete it (and run deploy/reset.sh) to start over"
+  printf '%s' "$password"
 }
 
 # usage_from_header FILE : print the leading comment block of a script.

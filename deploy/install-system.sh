@@ -5,7 +5,6 @@
 #
 # Installs (only what is missing, checked per package with dpkg):
 #   redis-server, redis-tools  - Redis server and redis-cli
-#   kcat                       - Kafka readiness checks / debugging
 #   prometheus                 - only for `promtool` (rule/config checks)
 #   openjdk-17-jre-headless    - only if no `java` is on PATH
 #   maven                      - only if no `mvn` is on PATH
@@ -31,10 +30,10 @@ pkg_installed() {
   [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" == "install ok installed" ]]
 }
 
-command -v dpkg-query >/dev/null 2>&1 || die "dpkg not found: this script supports Debian/Ubuntu only. Install manually: redis-server redis-tools kcat prometheus, Java >= 17 and Maven."
+command -v dpkg-query >/dev/null 2>&1 || die "dpkg not found: this script supports Debian/Ubuntu only. Install manually: redis-server redis-tools prometheus, Java >= 17 and Maven."
 
 missing=()
-for pkg in redis-server redis-tools kcat prometheus; do
+for pkg in redis-server redis-tools prometheus; do
   pkg_installed "$pkg" || missing+=("$pkg")
 done
 need_java=0
@@ -117,7 +116,7 @@ for port in 6379 9090 9100; do
 done
 
 # sanity check
-for cmd in redis-server redis-cli kcat promtool java mvn; do
+for cmd in redis-server redis-cli promtool java mvn; do
   command -v "$cmd" >/dev/null 2>&1 || die "'${cmd}' still not found on PATH after installing packages"
 done
 info "system packages ready"

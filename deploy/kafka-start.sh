@@ -6,15 +6,21 @@
 # Idempotent: if $FUSION_RUN_DIR/kafka.pid points to a live broker it just says
 # so. Otherwise it
 #   1. fetches the broker jars (deploy/kafka-fetch.sh) if they are missing,
-#   2. renders deploy/kafka/server.properties.template into
-#      $FUSION_RUN_DIR/kafka/server.properties,
-#   3. formats the KRaft storage once (when data/meta.properties is missing),
-#   4. starts the broker in the background in its own session/process group
+#   2. generates the broker's, the controller's and the admin's passwords once
+#      ($FUSION_CREDENTIALS_DIR, default $FUSION_RUN_DIR/credentials: <name>.json,
+#      mode 0600, folder 0700; never printed, never committed),
+#   3. renders deploy/kafka/server.properties.template into
+#      $FUSION_RUN_DIR/kafka/server.properties (mode 0600: it holds passwords),
+#   4. formats the KRaft storage once (when data/meta.properties is missing), with
+#      the SCRAM-SHA-512 credentials of `broker` and `admin` (--add-scram),
+#   5. starts the broker in the background in its own session/process group
 #      (stdout+stderr -> $FUSION_RUN_DIR/kafka/broker.out, pid -> kafka.pid),
-#   5. waits (FUSION_KAFKA_START_TIMEOUT, default 90s) until the port accepts
-#      connections and `kcat -L` returns broker metadata.
-# Listens on $FUSION_KAFKA_HOST:$FUSION_KAFKA_PORT (default 127.0.0.1:19092),
-# controller on $FUSION_KAFKA_CONTROLLER_PORT (default 19093).
+#   6. waits (FUSION_KAFKA_START_TIMEOUT, default 90s) until the port accepts
+#      connections and the broker logs that it started.
+# Listens on $FUSION_KAFKA_HOST:$FUSION_KAFKA_PORT (default 127.0.0.1:19092; SASL
+# SCRAM-SHA-512, ACLs), controller on $FUSION_KAFKA_CONTROLLER_PORT (default 19093;
+# SASL PLAIN). The services' and agencies' principals and the ACLs are made after
+# the start by `fusion principals sync` (make up, demo and deploy/with-stack.sh run it).
 set -euo pipefail
 
 # shellcheck source=env.sh source-path=SCRIPTDIR
@@ -56,11 +62,13 @@ command -v java >/dev/null 2>&1 || die "java not found on PATH. Run deploy/insta
 if [[ ! -f "${KAFKA_HOME_DIR}/.complete" ]]; then
   "${FUSION_DEPLOY_DIR}/kafka-fetch.sh"
 fi
-HAVE_KCAT=1
-if ! command -v kcat >/dev/null 2>&1; then
-  HAVE_KCAT=0
-  warn "kcat not found (run deploy/install-system.sh); readiness check falls back to the TCP port only"
+# --- credentials ----------------------------------------------------------------------
+if [[ -f "${KAFKA_DATA_DIR}/meta.properties" && ! -f "${KAFKA_RUN_DIR}/secured" ]]; then
+  die "the broker data in ${KAFKA_DATA_DIR} was made before authentication was on (no SCRAM users in it): run deploy/reset.sh (deletes the local Kafka and Redis data), then start again"
 fi
+BROKER_PASSWORD="$(ensure_credentials broker)"
+CONTROLLER_PASSWORD="$(ensure_credentials controller)"
+ADMIN_PASSWORD="$(ensure_credentials admin)"
 
 # --- render config --------------------------------------------------------------------
 mkdir -p "$KAFKA_DATA_DIR" "$KAFKA_LOGS_DIR"
@@ -70,7 +78,10 @@ tpl="${tpl//@KAFKA_HOST@/${FUSION_KAFKA_HOST}}"
 tpl="${tpl//@KAFKA_PORT@/${FUSION_KAFKA_PORT}}"
 tpl="${tpl//@CONTROLLER_PORT@/${FUSION_KAFKA_CONTROLLER_PORT}}"
 tpl="${tpl//@LOG_DIRS@/${KAFKA_DATA_DIR}}"
-printf '%s\n' "$tpl" >"$CONFIG"
+tpl="${tpl//@BROKER_PASSWORD@/${BROKER_PASSWORD}}"
+tpl="${tpl//@CONTROLLER_PASSWORD@/${CONTROLLER_PASSWORD}}"
+(umask 077 && printf '%s\n' "$tpl" >"$CONFIG")
+chmod 600 "$CONFIG"
 if grep -v '^[[:space:]]*#' "$CONFIG" | grep -q '@[A-Z_]*@'; then
   die "unreplaced placeholder in ${CONFIG}: $(grep -v '^[[:space:]]*#' "$CONFIG" | grep -o '@[A-Z_]*@' | head -n1)"
 fi
@@ -96,11 +107,15 @@ if [[ ! -f "${KAFKA_DATA_DIR}/meta.properties" ]]; then
   [[ "$cluster_id" =~ ^[A-Za-z0-9_-]{22}$ ]] || die "could not generate a KRaft cluster id (got: '${cluster_id}')"
   info "formatting KRaft storage in ${KAFKA_DATA_DIR} (cluster id ${cluster_id})"
   if ! java -cp "$CLASSPATH_GLOB" "${JAVA_OPTS[@]}" kafka.tools.StorageTool format \
-    -t "$cluster_id" -c "$CONFIG" >"${KAFKA_RUN_DIR}/format.out" 2>&1; then
+    -t "$cluster_id" -c "$CONFIG" \
+    --add-scram "SCRAM-SHA-512=[name=broker,password=${BROKER_PASSWORD}]" \
+    --add-scram "SCRAM-SHA-512=[name=admin,password=${ADMIN_PASSWORD}]" \
+    >"${KAFKA_RUN_DIR}/format.out" 2>&1; then
     show_log_tail "${KAFKA_RUN_DIR}/format.out" 30
     die "formatting KRaft storage failed (see ${KAFKA_RUN_DIR}/format.out)"
   fi
   printf '%s\n' "$cluster_id" >"${KAFKA_RUN_DIR}/cluster.id"
+  touch "${KAFKA_RUN_DIR}/secured"
 fi
 
 # --- start ------------------------------------------------------------------------------------
@@ -128,12 +143,9 @@ fi
 
 kafka_ready() {
   port_in_use "$FUSION_KAFKA_PORT" "$FUSION_KAFKA_HOST" || return 1
-  if ((HAVE_KCAT)); then
-    # metadata must list our broker (node id 1) at the advertised address
-    local md
-    md="$(kcat -b "$BOOTSTRAP" -L -t __fusion_readiness_probe -m 2 2>/dev/null || true)"
-    grep -q "broker 1 at ${BOOTSTRAP}" <<<"$md"
-  fi
+  # The broker logs this once every listener serves (its own SCRAM login included);
+  # broker.out holds this run's output only (the last run's is broker.out.prev).
+  grep -q "Kafka Server started" "$KAFKA_OUT_FILE" 2>/dev/null
 }
 
 if ! wait_for kafka_ready "$FUSION_KAFKA_START_TIMEOUT" "Kafka on ${BOOTSTRAP}" "$KAFKA_PID_FILE" "$PID_PATTERN"; then

@@ -35,6 +35,8 @@ if ! pid_alive "$REDIS_PID_FILE" "redis-server"; then
   started+=(redis)
   "${FUSION_DEPLOY_DIR}/redis-start.sh"
 fi
+# Every service's and agency's credentials, and the ACLs (idempotent).
+"${FUSION_REPO_DIR}/.venv/bin/fusion" principals sync --all-agencies >&2
 
 set +e
 "$@"

@@ -17,6 +17,7 @@ import os
 
 LIBRARY_LOGGERS = ("faust", "mode", "aiokafka", "kafka")
 RETRYING_LOGGERS = ("aiokafka.consumer.group_coordinator", "aiokafka.conn", "aiokafka.client")
+SASL_LOGGERS = ("kafka.net.sasl.scram", "kafka.sasl.scram", "aiokafka.conn")
 FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 
@@ -26,6 +27,19 @@ def project_level() -> str:
 
 def library_level() -> str:
     return os.environ.get("FUSION_LIBRARY_LOG_LEVEL", "warning").upper()
+
+
+class QuietClearChannel(logging.Filter):
+    """kafka-python warns, on every SASL_PLAINTEXT connection, that credentials are exchanged
+    "in the clear". SCRAM never sends the password, and the local stack listens on loopback
+    only; a deployment across hosts puts TLS under SASL (SASL_SSL), see deploy/README.md.
+    The warning is logged at DEBUG instead of once per connection."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.WARNING and "in the clear" in str(record.msg):
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+        return True
 
 
 class RetriableAsWarning(logging.Filter):
@@ -50,12 +64,19 @@ def logging_config() -> dict[str, object]:
         "version": 1,
         "merge": True,
         "disable_existing_loggers": False,
-        "filters": {"retriable": {"()": RetriableAsWarning}},
+        "filters": {"retriable": {"()": RetriableAsWarning},
+                    "clear-channel": {"()": QuietClearChannel}},
         "loggers": {
             **{name: {"level": library_level()} for name in LIBRARY_LOGGERS},
-            **{name: {"filters": ["retriable"]} for name in RETRYING_LOGGERS},
+            **{name: {"filters": _filters_of(name)}
+               for name in {*RETRYING_LOGGERS, *SASL_LOGGERS}},
         },
     }
+
+
+def _filters_of(name: str) -> list[str]:
+    return [*(["retriable"] if name in RETRYING_LOGGERS else []),
+            *(["clear-channel"] if name in SASL_LOGGERS else [])]
 
 
 def configure_logging() -> None:
@@ -66,3 +87,5 @@ def configure_logging() -> None:
         logging.getLogger(name).setLevel(library_level())
     for name in RETRYING_LOGGERS:
         logging.getLogger(name).addFilter(RetriableAsWarning())
+    for name in SASL_LOGGERS:
+        logging.getLogger(name).addFilter(QuietClearChannel())

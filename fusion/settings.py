@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pathlib import Path
+
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -12,6 +14,19 @@ class ConnectionSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FUSION_", extra="ignore")
 
     kafka_bootstrap: str = Field(default="127.0.0.1:19092", description="host:port of a broker")
+    kafka_username: str | None = Field(
+        default=None,
+        description="The principal to authenticate as (SASL SCRAM-SHA-512). Unset: each "
+                    "command's own principal, with its password from credentials_dir.")
+    kafka_password: SecretStr | None = Field(
+        default=None, description="The password of kafka_username. Never logged.")
+    run_dir: Path = Field(
+        default=Path(".run"),
+        description="FUSION_RUN_DIR: this checkout's local state (deploy/env.sh), ignored by git.")
+    credentials_dir: Path | None = Field(
+        default=None,
+        description="Folder of <principal>.json credentials (mode 0600); default "
+                    "FUSION_RUN_DIR/credentials, written by make up / deploy/kafka-start.sh.")
     redis_url: str = Field(default="redis://127.0.0.1:16379/0")
     redis_prefix: str = Field(
         default="fusion:", description="Prefix of every Redis key; lets deployments share a server."

@@ -14,7 +14,9 @@ from pathlib import Path
 from prometheus_client import CollectorRegistry, Counter, start_http_server
 from pydantic import Field
 
+from adapters.kafka.access import kafka_access
 from adapters.kafka.feed_publisher import FeedPublisher
+from fusion.contract.principals import SIMULATOR
 from fusion.settings import ConnectionSettings
 from producers.scenario import CorridorScenario, Item
 from producers.traffic import TrafficGenerator
@@ -36,7 +38,8 @@ def run_simulator(
     published = _published_counter(settings)
     traffic = TrafficGenerator(seed)
     deadline = time.monotonic() + duration if duration is not None else None
-    with FeedPublisher(settings.kafka_bootstrap, client_id="fusion-simulator") as publisher:
+    access = kafka_access(settings, SIMULATOR)
+    with FeedPublisher(access, client_id="fusion-simulator") as publisher:
         publisher.publish(traffic.watchlist(at=_now()))
         published.labels("watchlist").inc(len(traffic.watchlisted))
         crossings = traffic.crossings(_paced(rate, stop=stop, deadline=deadline))
@@ -98,7 +101,8 @@ def run_corridor(
     sent = 0
     truth_file = ground_truth.open("a", encoding="utf-8") if ground_truth else None
     try:
-        with FeedPublisher(settings.kafka_bootstrap, client_id="fusion-simulator") as publisher:
+        with FeedPublisher(kafka_access(settings, SIMULATOR),
+                           client_id="fusion-simulator") as publisher:
             while True:
                 batch = [item for _, item in zip(_take(ticks, size), items, strict=False)]
                 if not batch:

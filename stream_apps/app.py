@@ -27,6 +27,7 @@ from faust.sensors.prometheus import FaustMetrics, PrometheusMonitor
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from pydantic import ValidationError
 
+from adapters.kafka.access import KafkaAccess, kafka_access
 from adapters.kafka.faust_internals import check_changelog_codec, table_local_dict
 from adapters.redis.audit_log import DisseminationLog
 from adapters.redis.client import connect_redis
@@ -42,6 +43,7 @@ from fusion.contract import (
     feed_topics,
     lead_topic,
 )
+from fusion.contract.principals import WORKER
 from fusion.errors import ConfigurationError
 from rules.published import decode_rule_set
 from stream_apps.backlog import Backlog
@@ -67,9 +69,12 @@ def utc_now() -> dt.datetime:
 
 def create_app(settings: WorkerSettings, *, registry: CollectorRegistry | None = None) -> faust.App:
     registry = registry or CollectorRegistry()
+    access = kafka_access(settings, WORKER)
     app = faust.App(
         settings.app_id,
-        broker=f"kafka://{settings.kafka_bootstrap}",
+        broker=f"kafka://{access.bootstrap}",
+        broker_credentials=faust.SASLCredentials(
+            username=access.username, password=access.password, mechanism=access.mechanism),
         store="memory://",
         datadir=settings.data_dir,
         web_host=settings.web_host,
@@ -138,12 +143,13 @@ def create_app(settings: WorkerSettings, *, registry: CollectorRegistry | None =
                                        dependency="redis", metrics=metrics)
             yield None
 
-    _add_correlation(app, settings, metrics, topics, send)
+    _add_correlation(app, settings, access, metrics, topics, send)
     return app
 
 
 def _add_correlation(
-    app: faust.App, settings: WorkerSettings, metrics: WorkerMetrics, topics: dict[str, Any],
+    app: faust.App, settings: WorkerSettings, access: KafkaAccess, metrics: WorkerMetrics,
+    topics: dict[str, Any],
     send: Callable[..., Awaitable[None]],
 ) -> None:
     """The correlate agent: the rule set over valid events, in batches, one engine per
@@ -153,7 +159,7 @@ def _add_correlation(
     table = app.Table("correlation-state", default=None, partitions=CORRELATION_PARTITIONS)
     check_changelog_codec(table)
     stores: dict[int, PartitionStore] = {}
-    rules, source = initial_rule_set(bootstrap=settings.kafka_bootstrap,
+    rules, source = initial_rule_set(access=access,
                                      topic=settings.rules_topic, rules_dir=Path(settings.rules_dir))
     runtime = RuleRuntime(rules, source, dt.timedelta(seconds=settings.allowed_lateness))
     runtime.compiled()  # now, not in the first batch of events

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from adapters.kafka.access import KafkaAccess
 from adapters.kafka.rule_sets import latest_rule_set_record
 from fusion.errors import ConfigurationError
 from rules.engine import RuleEngine, StateStore
@@ -56,9 +57,9 @@ class RuleRuntime:
                  len(rules.rules), source)
 
 
-def initial_rule_set(*, bootstrap: str, topic: str, rules_dir: Path) -> tuple[RuleSet, str]:
+def initial_rule_set(*, access: KafkaAccess, topic: str, rules_dir: Path) -> tuple[RuleSet, str]:
     """The latest rule set published on ``topic``, else the catalogue in ``rules_dir``."""
-    raw = latest_rule_set_record(bootstrap, topic)
+    raw = latest_rule_set_record(access, topic)
     if raw is not None:
         try:
             ruleset, published = decode_rule_set(raw)

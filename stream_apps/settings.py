@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from fusion.contract.principals import WORKER_APP_PREFIX
 from fusion.settings import ConnectionSettings
 from stream_apps.gc_tuning import DEFAULT_THRESHOLDS
 
@@ -13,7 +14,11 @@ Threshold = Annotated[int, Field(ge=0)]
 
 
 class WorkerSettings(ConnectionSettings):
-    app_id: str = Field(default="fusion-worker", description="Faust app id = consumer group.")
+    app_id: str = Field(
+        default=WORKER_APP_PREFIX, pattern=f"^{WORKER_APP_PREFIX}[a-z0-9._-]*$",
+        description="Faust app id = consumer group, and the prefix of Faust's own topics; it "
+                    f"starts with {WORKER_APP_PREFIX!r}, the prefix the worker principal's "
+                    "ACLs grant (fusion/contract/principals.py).")
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=6066, description="Faust web server; serves /metrics.")
     batch_size: int = Field(default=500, ge=1, description="Records handled per batch.")

@@ -12,6 +12,7 @@ from kafka.errors import KafkaError
 from pydantic import ValidationError
 
 from adapters.kafka import clients
+from adapters.kafka.access import KafkaAccess
 from adapters.kafka.clients import open_admin
 from adapters.kafka.ranges import partitions_of, read_range
 from fusion.contract import (
@@ -27,9 +28,9 @@ from leads.deliveries import Delivery
 LOOKBACK = 20_000  # records of internal.events searched for the newest event time
 
 
-def open_consumer(bootstrap: str) -> Any:
+def open_consumer(access: KafkaAccess) -> Any:
     """A consumer without a group: it never moves anybody's committed offsets."""
-    return clients.open_consumer(bootstrap, client_id="fusion-evaluate")
+    return clients.open_consumer(access, client_id="fusion-evaluate")
 
 
 def end_offsets(consumer: Any, topics: list[str]) -> dict[Any, int]:
@@ -106,8 +107,8 @@ class WorkerBacklog:
     """How many records the worker's consumer group has yet to commit on the feeds,
     internal.events and internal.leads (None when the group has committed nothing)."""
 
-    def __init__(self, bootstrap: str, group: str) -> None:
-        self._admin = open_admin(bootstrap, client_id="fusion-evaluate-lag")
+    def __init__(self, access: KafkaAccess, group: str) -> None:
+        self._admin = open_admin(access, client_id="fusion-evaluate-lag")
         self._group = group
 
     def records(self, consumer: Any) -> int | None:

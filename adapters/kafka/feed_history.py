@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from adapters.kafka.access import KafkaAccess
 from adapters.kafka.clients import open_consumer
 from adapters.kafka.ranges import partitions_of, read_range, start_offsets
 from fusion.contract import EventEnvelope
@@ -28,11 +29,11 @@ class FeedRead:
     topics: list[str]
 
 
-def read_feed_topics(bootstrap: str, topics: Sequence[str], *, since: dt.datetime | None,
+def read_feed_topics(access: KafkaAccess, topics: Sequence[str], *, since: dt.datetime | None,
                      max_events: int, progress: Progress | None = None) -> FeedRead:
     """Every record of ``topics`` written at or after ``since`` (all retained if None), up to
     the end offsets of the start. ``progress(read, total)`` is called after each fetch."""
-    consumer = open_consumer(bootstrap, client_id="fusion-rules-backtest")
+    consumer = open_consumer(access, client_id="fusion-rules-backtest")
     collector = EventCollector(max_events=max_events)
     read = 0
     try:

@@ -11,6 +11,7 @@ from typing import Any, Self
 
 from kafka.errors import KafkaError
 
+from adapters.kafka.access import KafkaAccess
 from adapters.kafka.clients import open_producer
 from fusion.contract import EventEnvelope, feed_topic
 from fusion.errors import PublishError
@@ -33,8 +34,8 @@ class PublishReport:
 
 
 class FeedPublisher:
-    def __init__(self, bootstrap: str, *, client_id: str = "fusion-producer") -> None:
-        self._producer = open_producer(bootstrap, client_id=client_id, acks="all",
+    def __init__(self, access: KafkaAccess, *, client_id: str = "fusion-producer") -> None:
+        self._producer = open_producer(access, client_id=client_id, acks="all",
                                        enable_idempotence=True, linger_ms=5,
                                        compression_type=None)
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.kafka.access import KafkaAccess
 from adapters.kafka.clients import open_consumer
 from adapters.kafka.ranges import partitions_of, read_range, start_offsets
 from fusion.contract import Agency, lead_topic
@@ -25,9 +26,9 @@ class LeadRecord:
 
 
 class LeadReader:
-    def __init__(self, bootstrap: str, agency: Agency) -> None:
+    def __init__(self, access: KafkaAccess, agency: Agency) -> None:
         self.topic = lead_topic(agency)
-        self._consumer = open_consumer(bootstrap, client_id="fusion-leads")
+        self._consumer = open_consumer(access, client_id="fusion-leads")
         self._partitions = partitions_of(self._consumer, [self.topic])
 
     def retained(self, since: dt.datetime | None) -> Iterator[LeadRecord]:

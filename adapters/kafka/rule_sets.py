@@ -6,15 +6,16 @@ from __future__ import annotations
 from kafka import TopicPartition
 from kafka.errors import KafkaError
 
+from adapters.kafka.access import KafkaAccess
 from adapters.kafka.clients import open_consumer, open_producer, unavailable
 
 SEND_TIMEOUT = 30.0
 
 
-def latest_rule_set_record(bootstrap: str, topic: str) -> bytes | None:
+def latest_rule_set_record(access: KafkaAccess, topic: str) -> bytes | None:
     """The value of the newest record on ``topic`` (partition 0, the only one), or None when
     the topic is missing or empty."""
-    consumer = open_consumer(bootstrap, client_id="fusion-rule-sets", consumer_timeout_ms=5000)
+    consumer = open_consumer(access, client_id="fusion-rule-sets", consumer_timeout_ms=5000)
     try:
         if not consumer.partitions_for_topic(topic):
             return None
@@ -32,13 +33,13 @@ def latest_rule_set_record(bootstrap: str, topic: str) -> bytes | None:
         consumer.close()
 
 
-def publish_rule_set_record(bootstrap: str, topic: str, *, key: bytes, value: bytes) -> int:
+def publish_rule_set_record(access: KafkaAccess, topic: str, *, key: bytes, value: bytes) -> int:
     """Send one record and wait until the broker has it (``acks=all``); its offset."""
-    producer = open_producer(bootstrap, client_id="fusion-rules-publish")
+    producer = open_producer(access, client_id="fusion-rules-publish")
     try:
         metadata = producer.send(topic, key=key, value=value).get(timeout=SEND_TIMEOUT)
     except KafkaError as exc:
-        raise unavailable(bootstrap, exc) from exc
+        raise unavailable(access, exc) from exc
     finally:
         producer.close()
     offset: int = metadata.offset

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from kafka import TopicPartition
 from kafka.errors import KafkaError
 
+from adapters.kafka.access import KafkaAccess
 from adapters.kafka.clients import START_HINT, open_consumer
 from fusion.errors import DependencyUnavailableError
 
@@ -19,9 +20,9 @@ SCAN_TIMEOUT_S = 60.0
 
 
 class TopicScanner:
-    def __init__(self, bootstrap: str) -> None:
-        self._where = bootstrap
-        self._consumer = open_consumer(bootstrap, client_id="fusion-import-scan",
+    def __init__(self, access: KafkaAccess) -> None:
+        self._where = access.bootstrap
+        self._consumer = open_consumer(access, client_id="fusion-import-scan",
                                        consumer_timeout_ms=1000)
 
     def end_offsets(self, topics: Iterable[str]) -> TopicOffsets:

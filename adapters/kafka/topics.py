@@ -10,6 +10,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
+from adapters.kafka.access import KafkaAccess
 from adapters.kafka.clients import open_admin, open_consumer
 from fusion.contract import TopicSpec, all_topics
 from fusion.errors import ConfigurationError, DependencyUnavailableError
@@ -17,11 +18,11 @@ from fusion.errors import ConfigurationError, DependencyUnavailableError
 LEADER_TIMEOUT = 30.0
 
 
-def create_topics(bootstrap: str) -> int:
+def create_topics(access: KafkaAccess) -> int:
     """Create the missing topics and wait until every partition of them has a leader (so the
     first send does not fail); returns how many were created. A topic that exists with
     fewer partitions than the contract says is an error: keys would land elsewhere."""
-    admin = open_admin(bootstrap, client_id="fusion-topics")
+    admin = open_admin(access, client_id="fusion-topics")
     try:
         specs = {s.name: s for s in all_topics()}
         existing = set(admin.list_topics())
@@ -32,7 +33,7 @@ def create_topics(bootstrap: str) -> int:
             # Created meanwhile by another caller: the goal is met all the same.
             with contextlib.suppress(TopicAlreadyExistsError):
                 admin.create_topics(missing)
-            _wait_for_leaders(admin, [t.name for t in missing], bootstrap)
+            _wait_for_leaders(admin, [t.name for t in missing], access)
         return len(missing)
     finally:
         admin.close()
@@ -52,17 +53,18 @@ def _check_partitions(admin: KafkaAdminClient, specs: list[TopicSpec]) -> None:
             "these topics.")
 
 
-def _wait_for_leaders(admin: KafkaAdminClient, names: list[str], bootstrap: str) -> None:
+def _wait_for_leaders(admin: KafkaAdminClient, names: list[str], access: KafkaAccess
+                      ) -> None:
     """Until every partition of ``names`` answers an offset query: the controller names
     leaders first, the broker serves the partitions a few seconds later (4.5 s for 110 new
     topics here), and a send or an offset query before that fails with NotLeader."""
     deadline = time.monotonic() + LEADER_TIMEOUT
-    consumer = open_consumer(bootstrap, client_id="fusion-topics", request_timeout_ms=5000)
+    consumer = open_consumer(access, client_id="fusion-topics", request_timeout_ms=5000)
     try:
         while not _serving(admin, consumer, names):
             if time.monotonic() > deadline:
                 raise DependencyUnavailableError(
-                    "Kafka", bootstrap, f"new topics have no serving partition leader after "
+                    "Kafka", access.bootstrap, f"new topics have no serving partition leader after "
                     f"{LEADER_TIMEOUT:.0f}s; see the broker's log")
             time.sleep(0.2)  # polling the broker for the condition above
     finally:

@@ -17,12 +17,14 @@ from typing import Any
 from tqdm import tqdm
 
 from adapters.kafka import evaluation_reader as kafka
+from adapters.kafka.access import kafka_access
 from adapters.kafka.topics import create_topics
 from adapters.redis.client import connect_redis
 from adapters.redis.subscription_store import SubscriptionStore
 from cli.commands.arguments import aware_time
 from cli.commands.evaluate_report import render_markdown, render_text
 from fusion.contract import CORRELATION_TOPIC, LATE_EVENTS_TOPIC, Agency, lead_topic
+from fusion.contract.principals import ADMIN
 from fusion.errors import ConfigurationError
 from leads.subscriptions import Subscription
 from producers.scenario import CorridorScenario, Item, demo_subscriptions, planted_size
@@ -130,10 +132,11 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigurationError("--rate and --settle must be above 0")
     settings = SimulatorSettings(simulator_metrics_port=0)
     args.worker_group = args.worker_group or WorkerSettings().app_id
-    create_topics(settings.kafka_bootstrap)
+    admin = kafka_access(settings, ADMIN)
+    create_topics(admin)
     subscriptions = asyncio.run(_install_demo_subscriptions(settings))
-    scan = kafka.open_consumer(settings.kafka_bootstrap)
-    leads = kafka.open_consumer(settings.kafka_bootstrap)
+    scan = kafka.open_consumer(admin)
+    leads = kafka.open_consumer(admin)
     try:
         start = args.start or kafka.clear_start(scan, dt.datetime.now(dt.UTC))
         seed = args.seed if args.seed is not None else int(start.timestamp()) // 3600
@@ -170,7 +173,7 @@ def _run(args: argparse.Namespace, settings: SimulatorSettings, scenario: Corrid
                                      encoding="utf-8")
     _publish_tail(args, settings, scenario, published)
     truths, at = published.truths, published.at
-    backlog = kafka.WorkerBacklog(settings.kafka_bootstrap, args.worker_group)
+    backlog = kafka.WorkerBacklog(kafka_access(settings, ADMIN), args.worker_group)
     try:
         report = _settle(collector, backlog, scan, truths, at, settle=args.settle)
     finally:

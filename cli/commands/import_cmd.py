@@ -8,7 +8,9 @@ from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from adapters.kafka.access import kafka_access
 from fusion.contract import Agency
+from fusion.contract.principals import INGEST
 from fusion.errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -85,10 +87,10 @@ def run(args: argparse.Namespace) -> int:
         path=args.file, agency=args.agency, read=_reader(args), chunk_size=args.chunk_size,
         store=CheckpointStore.for_input(args.file, args.checkpoint_dir),
         errors_path=args.errors or args.file.with_name(args.file.name + ".errors.jsonl"))
-    with (FeedPublisher(settings.kafka_bootstrap, client_id="fusion-import") as publisher,
+    with (FeedPublisher(kafka_access(settings, INGEST), client_id="fusion-import") as publisher,
           ProgressBar(name=args.file.name, total=args.file.stat().st_size, start=0,
                       enabled=args.progress) as progress):
-        scanner = TopicScanner(settings.kafka_bootstrap)
+        scanner = TopicScanner(kafka_access(settings, INGEST))
         try:
             final = run_import(job, sink=publisher, ledger=scanner, progress=progress)
         finally:

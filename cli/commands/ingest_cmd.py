@@ -7,7 +7,9 @@ import logging
 import time
 from typing import Any
 
+from adapters.kafka.access import kafka_access
 from fusion.contract import Agency
+from fusion.contract.principals import INGEST
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +76,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = IngestSettings()
     keys = KeyRing.load(settings.keys_file)
-    publisher = FeedPublisher(settings.kafka_bootstrap, client_id="fusion-ingest")
+    publisher = FeedPublisher(kafka_access(settings, INGEST), client_id="fusion-ingest")
     app = build_app(
         settings=settings, keys=keys, sink=publisher,
         limiter=RateLimiter(rate=settings.ingest_rate, burst=settings.ingest_burst,

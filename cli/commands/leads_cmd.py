@@ -9,9 +9,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from adapters.kafka.access import kafka_access
 from adapters.kafka.lead_reader import LeadReader, LeadRecord
 from cli.commands.arguments import agency_argument, since_argument
-from fusion.contract import Lead
+from fusion.contract import Agency, Lead
+from fusion.contract.principals import agency_principal
 from fusion.errors import ConfigurationError
 from fusion.settings import ConnectionSettings
 
@@ -66,7 +68,7 @@ def register(commands: Any) -> None:
 def run_list(args: argparse.Namespace) -> int:
     if args.max < 0:
         raise ConfigurationError("--max must be 0 (all) or more")
-    reader = LeadReader(ConnectionSettings().kafka_bootstrap, args.agency)
+    reader = _reader(args.agency)
     newest: collections.deque[LeadRecord] = collections.deque(maxlen=args.max or None)
     total = 0
     try:
@@ -91,7 +93,7 @@ def _summary(topic: str, total: int, shown: int, since: dt.datetime | None) -> s
 
 
 def run_tail(args: argparse.Namespace) -> int:
-    reader = LeadReader(ConnectionSettings().kafka_bootstrap, args.agency)
+    reader = _reader(args.agency)
     shown = 0
     try:
         for record in reader.follow(from_beginning=args.from_beginning):
@@ -104,6 +106,11 @@ def run_tail(args: argparse.Namespace) -> int:
     finally:
         reader.close()
     return 0
+
+
+def _reader(agency: Agency) -> LeadReader:
+    """Read as the agency itself: its own credentials, its own topic."""
+    return LeadReader(kafka_access(ConnectionSettings(), agency_principal(agency)), agency)
 
 
 def line(record: LeadRecord, *, as_json: bool) -> str:

@@ -8,8 +8,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from adapters.kafka.access import kafka_access
 from adapters.kafka.feed_publisher import FeedPublisher
 from fusion.contract import EventEnvelope
+from fusion.contract.principals import SIMULATOR
 from fusion.errors import ConfigurationError
 from fusion.settings import ConnectionSettings
 
@@ -38,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     if errors:
         print("\n".join(errors), file=sys.stderr)
         raise ConfigurationError(f"{len(errors)} problems; nothing was published")
-    with FeedPublisher(ConnectionSettings().kafka_bootstrap) as publisher:
+    with FeedPublisher(kafka_access(ConnectionSettings(), SIMULATOR)) as publisher:
         report = publisher.publish(events)
     print(f"published {report.sent} events")
     return 0

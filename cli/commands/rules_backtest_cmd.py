@@ -18,9 +18,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
+from adapters.kafka.access import kafka_access
 from adapters.kafka.feed_history import FeedRead, Progress, read_feed_topics
 from cli.commands.arguments import since_argument
 from fusion.contract import feed_topics
+from fusion.contract.principals import ADMIN
 from fusion.errors import ConfigurationError
 from fusion.settings import ConnectionSettings
 from leads.backtest import BacktestDiff, LeadSummary, compare, replay
@@ -86,9 +88,9 @@ def run_backtest(args: argparse.Namespace) -> int:
     if not topics:
         raise ConfigurationError(f"--topics {args.topics!r} matches no feed topic "
                                  "(they are named feeds.<agency>.<feed>)")
-    bootstrap = ConnectionSettings().kafka_bootstrap
+    access = kafka_access(ConnectionSettings(), ADMIN)
     with progress_reporter(sys.stderr) as progress:
-        read = read_feed_topics(bootstrap, topics, since=args.since,
+        read = read_feed_topics(access, topics, since=args.since,
                                 max_events=args.max_events, progress=progress)
     diff = compare(replay(read.events, current), replay(read.events, candidate),
                    rule_ids=[r.id for r in (*current.rules, *candidate.rules)])

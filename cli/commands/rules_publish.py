@@ -11,8 +11,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from adapters.kafka.access import KafkaAccess, kafka_access
 from adapters.kafka.rule_sets import latest_rule_set_record, publish_rule_set_record
 from fusion.contract import RULE_SETS_TOPIC
+from fusion.contract.principals import ADMIN
 from fusion.errors import ConfigurationError
 from fusion.settings import ConnectionSettings
 from rules.lint import lint
@@ -52,8 +54,8 @@ def run(args: argparse.Namespace) -> int:
         for problem in errors:
             print(problem)
         raise ConfigurationError(f"{len(errors)} lint errors; nothing was published")
-    bootstrap = ConnectionSettings().kafka_bootstrap
-    current = _published_digest(bootstrap, args.topic)
+    access = kafka_access(ConnectionSettings(), ADMIN)
+    current = _published_digest(access, args.topic)
     if current == ruleset.digest and not args.force:
         print(f"rule set {ruleset.digest[:12]} ({len(ruleset.rules)} rules) is already the "
               f"latest on {args.topic}: running workers run it; nothing sent "
@@ -61,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     source = f"{args.path} by {getpass.getuser()}@{socket.gethostname()}"
     value = encode_rule_set(ruleset, now=dt.datetime.now(dt.UTC), source=source)
-    offset = publish_rule_set_record(bootstrap, args.topic, key=RULE_SET_KEY, value=value)
+    offset = publish_rule_set_record(access, args.topic, key=RULE_SET_KEY, value=value)
     before = f"replacing {current[:12]}" if current else "the first one published"
     print(f"published rule set {ruleset.digest[:12]} ({len(ruleset.rules)} rules) on "
           f"{args.topic} at offset {offset}, {before}; running workers log "
@@ -69,8 +71,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _published_digest(bootstrap: str, topic: str) -> str | None:
-    raw = latest_rule_set_record(bootstrap, topic)
+def _published_digest(access: KafkaAccess, topic: str) -> str | None:
+    raw = latest_rule_set_record(access, topic)
     if raw is None:
         return None
     try:

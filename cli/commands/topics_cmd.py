@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from adapters.kafka.access import kafka_access
 from adapters.kafka.topics import create_topics
 from fusion.contract import all_topics
+from fusion.contract.principals import ADMIN
 from fusion.settings import ConnectionSettings
 
 
@@ -25,6 +27,6 @@ def run(args: argparse.Namespace) -> int:
             settings = " ".join(f"{k}={v}" for k, v in sorted(spec.config.items()))
             print(f"{spec.name}\tpartitions={spec.partitions}\t{settings}")
         return 0
-    created = create_topics(ConnectionSettings().kafka_bootstrap)
+    created = create_topics(kafka_access(ConnectionSettings(), ADMIN))
     print(f"topics: {created} created, {len(all_topics()) - created} already there")
     return 0

@@ -14,9 +14,6 @@ from fusion.settings import ConnectionSettings
 class IngestSettings(ConnectionSettings):
     model_config = SettingsConfigDict(env_prefix="FUSION_", extra="ignore")
 
-    run_dir: Path = Field(
-        default=Path(".run"),
-        description="FUSION_RUN_DIR: this checkout's local state (deploy/env.sh), ignored by git.")
     ingest_keys_file: Path | None = Field(
         default=None,
         description="Agency -> SHA-256 hashes of its API keys (JSON or YAML), never the keys "

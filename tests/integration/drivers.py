@@ -9,7 +9,7 @@ import uuid
 from adapters.kafka.feed_publisher import FeedPublisher
 from fusion.contract import Agency, Document, EventEnvelope, Lead, lead_topic
 from tests.factories import crossing
-from tests.integration import kcat
+from tests.integration import partner
 from tests.integration.conftest import Stack
 
 RULE = "vehicle-many-drivers"  # threshold: 3 distinct drivers of one vehicle in 7 days
@@ -23,14 +23,14 @@ def crossing_with_driver(plate: str, n: int, at: dt.datetime) -> EventEnvelope:
 
 
 def leads_for(stack: Stack, plate: str, start: dict[int, int]) -> list[Lead]:
-    messages = kcat.read_to_end(stack.bootstrap, lead_topic(Agency.HSI), start)
+    messages = partner.read_to_end(stack.agency(Agency.HSI), lead_topic(Agency.HSI), start)
     leads = [Lead.model_validate_json(m.payload or "") for m in messages]
     return [lead for lead in leads if lead.rule_hits[0].rule_id == RULE
             and any(e.event_id.startswith(f"md-{plate}-") for e in lead.evidence)]
 
 
 def publish(stack: Stack, events: list[EventEnvelope]) -> None:
-    with FeedPublisher(stack.bootstrap, client_id="correlation-test") as publisher:
+    with FeedPublisher(stack.simulator, client_id="correlation-test") as publisher:
         publisher.publish(events)
 
 

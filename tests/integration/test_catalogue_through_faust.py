@@ -18,7 +18,7 @@ from fusion.contract import CANDIDATE_LEADS_TOPIC, Agency, EventEnvelope, Lead
 from producers.events import tip_event
 from rules.problems import SourceProblem
 from rules.rule_test_files import LoadedCase, read_test_file
-from tests.integration import kcat
+from tests.integration import partner
 from tests.integration.conftest import ROOT, Stack, Worker, wait_until
 
 pytestmark = pytest.mark.integration
@@ -64,14 +64,14 @@ def test_rule_kind_leads_through_the_worker(stack: Stack, worker: Worker, kind: 
     clock = tip_event(event_id=f"{run}-clock", agency=Agency.EPIC,
                       occurred_at=close + LATENESS + dt.timedelta(seconds=1),
                       text="clock tick for the test", channel="partner")
-    start = kcat.end_offsets(stack.bootstrap, CANDIDATE_LEADS_TOPIC)
-    with FeedPublisher(stack.bootstrap, client_id=f"kind-{kind}") as publisher:
+    start = partner.end_offsets(stack.admin, CANDIDATE_LEADS_TOPIC)
+    with FeedPublisher(stack.simulator, client_id=f"kind-{kind}") as publisher:
         publisher.publish(events)
         publisher.publish([clock])
 
     def leads() -> list[Lead]:
         found = [Lead.model_validate_json(m.payload or "") for m in
-                 kcat.read_to_end(stack.bootstrap, CANDIDATE_LEADS_TOPIC, start)]
+                 partner.read_to_end(stack.admin, CANDIDATE_LEADS_TOPIC, start)]
         return [lead for lead in found if lead.rule_hits[0].rule_id == rule_id
                 and all(e.event_id.startswith(f"{run}-") for e in lead.evidence)]
 

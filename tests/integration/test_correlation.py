@@ -15,7 +15,7 @@ from fusion.contract import (
 )
 from rules.engine.partitioning import shares
 from stream_apps.records import LATE_PARTITION_HEADER
-from tests.integration import kcat
+from tests.integration import partner
 from tests.integration.conftest import (
     Stack,
     Worker,
@@ -27,7 +27,7 @@ from tests.integration.drivers import RULE, crossing_with_driver, leads_for, pub
 pytestmark = pytest.mark.integration
 def test_threshold_rule_closes_its_window_and_leads(stack: Stack, worker: Worker) -> None:
     plate, now = unique_plate(), dt.datetime.now(dt.UTC)
-    start = kcat.end_offsets(stack.bootstrap, lead_topic(Agency.HSI))
+    start = partner.end_offsets(stack.agency(Agency.HSI), lead_topic(Agency.HSI))
     publish(stack, [crossing_with_driver(plate, n, now - dt.timedelta(seconds=3 - n))
                      for n in range(3)])
     (lead,) = wait_until(lambda: leads_for(stack, plate, start), timeout=30,
@@ -39,7 +39,7 @@ def test_threshold_rule_closes_its_window_and_leads(stack: Stack, worker: Worker
 
 def test_two_drivers_are_not_enough(stack: Stack, worker: Worker) -> None:
     plate, now = unique_plate(), dt.datetime.now(dt.UTC)
-    start = kcat.end_offsets(stack.bootstrap, lead_topic(Agency.HSI))
+    start = partner.end_offsets(stack.agency(Agency.HSI), lead_topic(Agency.HSI))
     before = metric_value(worker.metrics_url, "fusion_events_correlated_total")
     publish(stack, [crossing_with_driver(plate, n, now) for n in range(2)])
     # The pair is correlated and its window has passed the watermark (idle ticks move it on
@@ -57,7 +57,7 @@ def test_two_drivers_are_not_enough(stack: Stack, worker: Worker) -> None:
 def test_late_event_goes_to_the_side_topic(stack: Stack, worker: Worker) -> None:
     plate = unique_plate()
     old = crossing_with_driver(plate, 0, dt.datetime.now(dt.UTC) - dt.timedelta(days=1))
-    start = kcat.end_offsets(stack.bootstrap, LATE_EVENTS_TOPIC)
+    start = partner.end_offsets(stack.admin, LATE_EVENTS_TOPIC)
     before = metric_value(worker.metrics_url, "fusion_late_events_total",
                           'feed="poe-crossings"')
     publish(stack, [old])
@@ -67,7 +67,7 @@ def test_late_event_goes_to_the_side_topic(stack: Stack, worker: Worker) -> None
 
     def late_in() -> set[int]:
         return {int(m.header(LATE_PARTITION_HEADER) or -1)
-                for m in kcat.read_to_end(stack.bootstrap, LATE_EVENTS_TOPIC, start)
+                for m in partner.read_to_end(stack.admin, LATE_EVENTS_TOPIC, start)
                 if m.key == old.key}
 
     wait_until(lambda: late_in() == owners, timeout=15, every=0.25,

@@ -14,7 +14,7 @@ import pytest
 from fusion.contract import DEAD_LETTER_TOPIC, Agency, DeadLetter, Lead, feed_topic, lead_topic
 from fusion.contract.codes import Feed
 from tests.factories import as_json, crossing, listing
-from tests.integration import kcat
+from tests.integration import partner
 from tests.integration.conftest import Stack, Worker, wait_until
 
 pytestmark = pytest.mark.integration
@@ -28,7 +28,7 @@ def test_bad_records_go_to_the_dlq_and_a_valid_one_after_them_still_leads(
     plate = f"DLQ{marker[:5]}"
     now = dt.datetime.now(dt.UTC)
     entry = listing(plate, entry_id=f"bolo-{marker}", at=now - dt.timedelta(hours=1))
-    kcat.produce(stack.bootstrap, feed_topic(Agency.HSI, Feed.WATCHLIST),
+    partner.produce(stack.agency(Agency.HSI), feed_topic(Agency.HSI, Feed.WATCHLIST),
                  [(plate, entry.model_dump_json())])
     wait_until(lambda: stack.redis.exists(f"{worker.prefix}wl:entry:HSI/bolo-{marker}"),
                timeout=10, what="the watchlist entry in Redis")
@@ -44,14 +44,15 @@ def test_bad_records_go_to_the_dlq_and_a_valid_one_after_them_still_leads(
         "schema-violation/type": json.dumps(wrong_type),
         "unknown-agency": json.dumps(unknown),
     }
-    dlq_start = kcat.end_offsets(stack.bootstrap, DEAD_LETTER_TOPIC)
-    lead_start = kcat.end_offsets(stack.bootstrap, lead_topic(Agency.HSI))
-    kcat.produce(stack.bootstrap, TOPIC, [(f"k-{name}", text) for name, text in bad.items()]
-                 + [(plate, json.dumps(good))])
+    dlq_start = partner.end_offsets(stack.admin, DEAD_LETTER_TOPIC)
+    lead_start = partner.end_offsets(stack.agency(Agency.HSI), lead_topic(Agency.HSI))
+    partner.produce(stack.agency(Agency.CBP_OFO), TOPIC,
+                    [(f"k-{name}", text) for name, text in bad.items()]
+                    + [(plate, json.dumps(good))])
 
     def ours() -> list[DeadLetter]:
         letters = [DeadLetter.model_validate_json(m.payload or "")
-                   for m in kcat.read_to_end(stack.bootstrap, DEAD_LETTER_TOPIC, dlq_start)]
+                   for m in partner.read_to_end(stack.admin, DEAD_LETTER_TOPIC, dlq_start)]
         return [d for d in letters if marker in (d.original_text or "")]
 
     letters = wait_until(lambda: (found := ours()) and len(found) >= 4 and found, timeout=10,
@@ -68,14 +69,14 @@ def test_bad_records_go_to_the_dlq_and_a_valid_one_after_them_still_leads(
 
     for letter in letters:  # each letter points at the exact original record
         assert letter.topic == TOPIC
-        (original,) = kcat.parse(kcat.run_consume(stack.bootstrap, letter.topic,
-                                                  letter.partition, letter.offset, count=1))
+        original = partner.read_one(stack.admin, letter.topic, letter.partition,
+                                    letter.offset)
         assert base64.b64decode(letter.original_b64).decode() == original.payload
         assert letter.key_b64 is not None
         assert base64.b64decode(letter.key_b64).decode() == original.key
 
     def lead_for_good() -> list[Lead]:
-        messages = kcat.read_to_end(stack.bootstrap, lead_topic(Agency.HSI), lead_start)
+        messages = partner.read_to_end(stack.agency(Agency.HSI), lead_topic(Agency.HSI), lead_start)
         leads = [Lead.model_validate_json(m.payload or "") for m in messages]
         return [lead for lead in leads
                 if any(e.event_id == f"good-{marker}" for e in lead.evidence)]

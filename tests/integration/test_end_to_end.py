@@ -1,11 +1,11 @@
-"""The foundation slice on the real broker and Redis, driven by kcat (an independent client):
+"""The foundation slice on the real broker and Redis, driven by confluent-kafka (an independent
+client, authenticated as each agency):
 a crossing of a watchlisted vehicle becomes a lead on the entitled agencies' topics, and only
 theirs."""
 
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 import time
 import uuid
 
@@ -14,7 +14,7 @@ import pytest
 from fusion.contract import Agency, Country, Lead, Tlp, feed_topic, lead_topic
 from fusion.contract.codes import Feed
 from tests.factories import crossing, handling, listing
-from tests.integration import kcat
+from tests.integration import partner
 from tests.integration.conftest import Stack, Worker, metric_value, wait_until
 
 pytestmark = pytest.mark.integration
@@ -28,7 +28,7 @@ def _list_vehicle(stack: Stack, worker: Worker, plate: str, **kw: object) -> str
     entry_id = f"bolo-{uuid.uuid4().hex[:8]}"
     event = listing(plate, entry_id=entry_id,
                     at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1), **kw)
-    kcat.produce(stack.bootstrap, feed_topic(event.agency, Feed.WATCHLIST),
+    partner.produce(stack.agency(event.agency), feed_topic(event.agency, Feed.WATCHLIST),
                  [(plate, event.model_dump_json())])
     key = f"{worker.prefix}wl:entry:{event.agency.value}/{entry_id}"
     wait_until(lambda: stack.redis.exists(key), timeout=10,
@@ -46,22 +46,18 @@ def test_watchlisted_crossing_reaches_entitled_agency_within_5s_and_no_one_else(
     event = crossing(f"{plate[:3]}-{plate[3:]}", event_id=f"x-{uuid.uuid4().hex[:8]}",
                      at=dt.datetime.now(dt.UTC), direction="S",
                      handling=handling(Tlp.AMBER, Country.USA))
-    hsi_start = kcat.end_offsets(stack.bootstrap, lead_topic(Agency.HSI))
-    anam_start = kcat.end_offsets(stack.bootstrap, lead_topic(Agency.ANAM))
-    cbp_start = kcat.end_offsets(stack.bootstrap, lead_topic(Agency.CBP_OFO))
-    reader = subprocess.Popen(
-        kcat.consume_command(stack.bootstrap, lead_topic(Agency.HSI), 0, hsi_start[0], count=1),
-        stdout=subprocess.PIPE, text=True)
+    hsi_start = partner.end_offsets(stack.agency(Agency.HSI), lead_topic(Agency.HSI))
+    anam_start = partner.end_offsets(stack.agency(Agency.ANAM), lead_topic(Agency.ANAM))
+    cbp_start = partner.end_offsets(stack.agency(Agency.CBP_OFO), lead_topic(Agency.CBP_OFO))
     started = time.monotonic()
-    kcat.produce(stack.bootstrap, feed_topic(Agency.CBP_OFO, Feed.POE_CROSSINGS),
-                 [(plate, event.model_dump_json())])
-    try:
-        stdout, _ = reader.communicate(timeout=5)
-    except subprocess.TimeoutExpired:
-        reader.kill()
+    partner.produce(stack.agency(Agency.CBP_OFO), feed_topic(Agency.CBP_OFO, Feed.POE_CROSSINGS),
+                    [(plate, event.model_dump_json())])
+    try:  # HSI reads its own topic with its own credentials
+        (message,) = partner.read(stack.agency(Agency.HSI), lead_topic(Agency.HSI),
+                                  {0: hsi_start[0]}, count=1, timeout=5)
+    except TimeoutError:
         pytest.fail("no lead on leads.hsi within 5 seconds of publishing the crossing")
     elapsed = time.monotonic() - started
-    (message,) = kcat.parse(stdout)
     lead = Lead.model_validate_json(message.payload or "")
     assert elapsed < 5
     assert message.key == lead.lead_id
@@ -78,9 +74,9 @@ def test_watchlisted_crossing_reaches_entitled_agency_within_5s_and_no_one_else(
     assert audit["1:ANAM"].startswith("handling")
     assert audit["1:DEA"].startswith("disabled")
     # The audit is written after every send was confirmed, so ANAM's topic is final here.
-    anam = kcat.read_to_end(stack.bootstrap, lead_topic(Agency.ANAM), anam_start)
+    anam = partner.read_to_end(stack.agency(Agency.ANAM), lead_topic(Agency.ANAM), anam_start)
     assert all(m.key != lead.lead_id for m in anam)
-    cbp = kcat.read_to_end(stack.bootstrap, lead_topic(Agency.CBP_OFO), cbp_start)
+    cbp = partner.read_to_end(stack.agency(Agency.CBP_OFO), lead_topic(Agency.CBP_OFO), cbp_start)
     assert [m.key for m in cbp].count(lead.lead_id) == 1
 
 
@@ -90,14 +86,16 @@ def test_a_replayed_crossing_gives_the_same_lead_which_is_sent_once(
     plate = _unique_plate()
     _list_vehicle(stack, worker, plate)
     event = crossing(plate, event_id=f"x-{uuid.uuid4().hex[:8]}", at=dt.datetime.now(dt.UTC))
-    start = kcat.end_offsets(stack.bootstrap, lead_topic(Agency.HSI))
+    start = partner.end_offsets(stack.agency(Agency.HSI), lead_topic(Agency.HSI))
     duplicates_before = metric_value(worker.metrics_url, "fusion_duplicate_leads_total")
     for _ in range(2):
-        kcat.produce(stack.bootstrap, feed_topic(Agency.CBP_OFO, Feed.POE_CROSSINGS),
-                     [(plate, event.model_dump_json())])
+        partner.produce(stack.agency(Agency.CBP_OFO),
+                        feed_topic(Agency.CBP_OFO, Feed.POE_CROSSINGS),
+                        [(plate, event.model_dump_json())])
 
-    def deliveries() -> list[kcat.KcatMessage]:
-        return [m for m in kcat.read_to_end(stack.bootstrap, lead_topic(Agency.HSI), start)
+    def deliveries() -> list[partner.Message]:
+        hsi = stack.agency(Agency.HSI)
+        return [m for m in partner.read_to_end(hsi, lead_topic(Agency.HSI), start)
                 if plate in (m.payload or "")]
 
     # The replay makes the same lead id again; the dispatcher sees it was sent and stops it.

@@ -12,12 +12,13 @@ import uuid
 from pathlib import Path
 
 import pytest
-from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.admin import NewTopic
 
+from adapters.kafka.clients import open_admin
 from adapters.kafka.feed_publisher import FeedPublisher
 from fusion.contract import CANDIDATE_LEADS_TOPIC, Agency, Lead
 from producers.events import tip_event
-from tests.integration import kcat
+from tests.integration import partner
 from tests.integration.conftest import (
     FUSION,
     ROOT,
@@ -48,7 +49,7 @@ when:
 
 def _control_topic(stack: Stack) -> str:
     topic = f"control.rule-sets.test-{uuid.uuid4().hex[:8]}"
-    admin = KafkaAdminClient(bootstrap_servers=stack.bootstrap)
+    admin = open_admin(stack.admin, client_id="hot-reload-test")
     try:
         admin.create_topics([NewTopic(topic, 1, 1, topic_configs={"cleanup.policy": "compact"})])
     finally:
@@ -72,17 +73,17 @@ def test_published_rule_set_is_used_without_restart(stack: Stack, tmp_path: Path
     topic = _control_topic(stack)
     prefix = f"reload-{run}:"
     subscribe(stack, prefix)  # the readiness probe waits for a dispatch decision
-    start = kcat.end_offsets(stack.bootstrap, CANDIDATE_LEADS_TOPIC)
+    start = partner.end_offsets(stack.admin, CANDIDATE_LEADS_TOPIC)
     proc, worker = launch_worker(stack, tmp_path, run_id=run, prefix=prefix,
                                  extra_env={"FUSION_RULES_TOPIC": topic})
 
     def leads_of_new_rule() -> list[Lead]:
         found = [Lead.model_validate_json(m.payload or "") for m in
-                 kcat.read_to_end(stack.bootstrap, CANDIDATE_LEADS_TOPIC, start)]
+                 partner.read_to_end(stack.admin, CANDIDATE_LEADS_TOPIC, start)]
         return [lead for lead in found if lead.rule_hits[0].rule_id == rule_id]
 
     try:
-        with FeedPublisher(stack.bootstrap, client_id="hot-reload-test") as publisher:
+        with FeedPublisher(stack.simulator, client_id="hot-reload-test") as publisher:
             before = metric_value(worker.metrics_url, "fusion_events_correlated_total")
             publisher.publish(_tip(run, 1, token))
             wait_until(lambda: metric_value(worker.metrics_url, "fusion_events_correlated_total")

@@ -19,7 +19,7 @@ import pytest
 
 from fusion.contract import Agency, Feed, feed_topic
 from tests.factories import T0, as_json, listing
-from tests.integration import kcat
+from tests.integration import partner
 from tests.integration.conftest import (
     FUSION,
     ROOT,
@@ -99,7 +99,7 @@ def test_a_mixed_batch_publishes_the_good_events_and_explains_the_rest(
         stack: Stack, endpoint: Endpoint, worker: Worker) -> None:
     run = uuid.uuid4().hex[:8]
     topic = feed_topic(Agency.HSI, Feed.WATCHLIST)
-    start = kcat.end_offsets(stack.bootstrap, topic)
+    start = partner.end_offsets(stack.admin, topic)
     valid_before = metric_value(worker.metrics_url, "fusion_events_valid_total",
                                 'feed="watchlist"')
     good = [as_json(listing(f"H{run[:5]}{n}", entry_id=f"http-{run}-{n}", at=T0))
@@ -121,7 +121,7 @@ def test_a_mixed_batch_publishes_the_good_events_and_explains_the_rest(
     assert refused[5]["reason"] == "not-an-object"
 
     def ours() -> list[str]:
-        ids = [m.json()["event_id"] for m in kcat.read_to_end(stack.bootstrap, topic, start)]
+        ids = [m.json()["event_id"] for m in partner.read_to_end(stack.admin, topic, start)]
         return [i for i in ids if run in i]
 
     wait_until(lambda: len(ours()) >= 4, timeout=30, what="the accepted events on the topic")

@@ -17,7 +17,7 @@ import pytest
 
 from fusion.contract import Agency, Feed, feed_topic
 from tests.factories import T0, listing
-from tests.integration import kcat
+from tests.integration import partner
 from tests.integration.conftest import FUSION, ROOT, Stack, wait_until
 from tests.integration.test_ingest_http import add_key
 
@@ -51,7 +51,7 @@ def write_events(path: Path, run: str, count: int, *, bad_lines: dict[int, str] 
 
 
 def ids_on_topic(stack: Stack, start: dict[int, int], run: str) -> Counter[str]:
-    messages = kcat.read_to_end(stack.bootstrap, TOPIC, start)
+    messages = partner.read_to_end(stack.admin, TOPIC, start)
     return Counter(i for i in (m.json()["event_id"] for m in messages) if run in i)
 
 
@@ -68,7 +68,7 @@ def test_a_file_with_bad_lines_publishes_every_good_event_once(stack: Stack, env
     other = listing("X1", entry_id=f"{run}-hsi", agency=Agency.HSI).model_dump_json()
     bad = {5: "{not json", 700: other, 1500: '{"schema_version": 1}', 2999: "[]"}
     ids = write_events(path, run, 3000, bad_lines=bad)
-    start = kcat.end_offsets(stack.bootstrap, TOPIC)
+    start = partner.end_offsets(stack.admin, TOPIC)
 
     result = fusion_import(path, env, "--chunk-size", "400", "--progress")
 
@@ -100,7 +100,7 @@ def test_an_import_killed_half_way_and_restarted_publishes_no_duplicates(
     size = path.stat().st_size
     checkpoints = tmp_path / "checkpoints"
     checkpoint = checkpoints / "big.jsonl.checkpoint.json"
-    start = kcat.end_offsets(stack.bootstrap, TOPIC)
+    start = partner.end_offsets(stack.admin, TOPIC)
 
     proc = subprocess.Popen(
         [FUSION, "import", str(path), "--agency", AGENCY.value, "--chunk-size", "200",
@@ -163,7 +163,7 @@ def test_a_csv_file_is_imported_through_its_mapping(stack: Stack, tmp_path: Path
         {run}-3,11/20/2026 08:32:00,31.33,-110.94,AZP1003,AZ,cam-1,0.91
         """))
     topic = feed_topic(Agency.USBP, Feed.LPR_READS)
-    start = kcat.end_offsets(stack.bootstrap, topic)
+    start = partner.end_offsets(stack.admin, topic)
 
     result = fusion_import(path, env, "--mapping", str(tmp_path / "mapping.yaml"),
                            agency=Agency.USBP)
@@ -173,7 +173,7 @@ def test_a_csv_file_is_imported_through_its_mapping(stack: Stack, tmp_path: Path
                (tmp_path / "reads.csv.errors.jsonl").read_text().splitlines()]
     assert (error["line"], error["reason"]) == (3, "mapping-error")
     assert error["errors"][0]["field"] == "attributes.read_confidence"
-    events = [m.json() for m in kcat.read_to_end(stack.bootstrap, topic, start)]
+    events = [m.json() for m in partner.read_to_end(stack.admin, topic, start)]
     ours = sorted(e["event_id"] for e in events if run in e["event_id"])
     assert ours == [f"lpr-{run}-1", f"lpr-{run}-3"]
     first = next(e for e in events if e["event_id"] == f"lpr-{run}-1")

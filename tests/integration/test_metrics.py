@@ -40,7 +40,7 @@ def test_worker_metrics_pass_promtool(stack: Stack, worker: Worker) -> None:
 def test_worker_metrics_with_faust_sensor_pass_promtool(stack: Stack, tmp_path: Path) -> None:
     port = free_port()
     env = {**os.environ, "FUSION_FAUST_SENSOR": "true", "FUSION_WEB_PORT": str(port),
-           "FUSION_APP_ID": f"fusion-sensor-{port}", "FUSION_AUTO_OFFSET_RESET": "latest",
+           "FUSION_APP_ID": f"fusion-worker-sensor-{port}", "FUSION_AUTO_OFFSET_RESET": "latest",
            "FUSION_REDIS_PREFIX": f"sensor-{port}:", "FUSION_DATA_DIR": str(tmp_path / "faust")}
     log = tmp_path / "worker.log"
     with log.open("wb") as out:

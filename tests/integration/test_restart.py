@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from fusion.contract import Agency, lead_topic
-from tests.integration import kcat
+from tests.integration import partner
 from tests.integration.conftest import (
     Stack,
     forget,
@@ -32,7 +32,7 @@ def test_worker_killed_mid_window_resumes_and_leads_exactly_once(
     run_id, prefix = uuid.uuid4().hex[:10], f"restart-{uuid.uuid4().hex[:8]}:"
     subscribe(stack, prefix)
     plate = unique_plate()
-    start = kcat.end_offsets(stack.bootstrap, lead_topic(Agency.HSI))
+    start = partner.end_offsets(stack.agency(Agency.HSI), lead_topic(Agency.HSI))
     first, worker = launch_worker(stack, tmp_path, run_id=run_id, prefix=prefix)
     try:
         before = metric_value(worker.metrics_url, "fusion_events_correlated_total")

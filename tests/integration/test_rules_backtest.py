@@ -48,7 +48,7 @@ def published(stack: Stack) -> tuple[str, dt.datetime, list[EventEnvelope]]:
                         occurred_at=at, amount=5000),
     ]
     since = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=2)
-    with FeedPublisher(stack.bootstrap, client_id="backtest-test") as publisher:
+    with FeedPublisher(stack.simulator, client_id="backtest-test") as publisher:
         publisher.publish(events)
     return run, since, events
 
@@ -58,7 +58,7 @@ def test_the_reader_returns_the_published_events_decoded(
     run, since, events = published
     topics = sorted({feed_topic(e.agency, e.feed) for e in events})
     calls: list[tuple[int, int]] = []
-    read = read_feed_topics(stack.bootstrap, topics, since=since, max_events=100_000,
+    read = read_feed_topics(stack.admin, topics, since=since, max_events=100_000,
                             progress=lambda done, total: calls.append((done, total)))
     ours = sorted((e for e in read.events if e.event_id.startswith(f"bt-{run}-")),
                   key=lambda e: e.event_id)

@@ -15,7 +15,7 @@ from fusion.contract import CORRELATION_PARTITIONS, Agency, lead_topic
 from fusion.resolution.keys import entity_keys
 from rules.engine.partitioning import partition_of
 from tests.factories import vehicle
-from tests.integration import kcat
+from tests.integration import partner
 from tests.integration.conftest import (
     Stack,
     forget,
@@ -49,7 +49,7 @@ def test_a_joining_worker_takes_over_open_windows_and_each_leads_once(
     run_id, prefix = uuid.uuid4().hex[:10], f"scale-{uuid.uuid4().hex[:8]}:"
     subscribe(stack, prefix)
     plates = _plates_on_every_partition(2)
-    start = kcat.end_offsets(stack.bootstrap, lead_topic(Agency.HSI))
+    start = partner.end_offsets(stack.agency(Agency.HSI), lead_topic(Agency.HSI))
     first, one = launch_worker(stack, tmp_path, run_id=run_id, prefix=prefix)
     second = None
     try:

@@ -11,11 +11,11 @@ from cli.main import main
 from fusion.contract import all_topics
 
 ROOT = Path(__file__).parents[2]
-SUBCOMMANDS = ["topics", "schemas", "subscriptions", "publish", "import", "ingest", "leads",
-               "rules", "worker", "status", "simulate", "evaluate"]
+SUBCOMMANDS = ["topics", "principals", "schemas", "subscriptions", "publish", "import",
+               "ingest", "leads", "rules", "worker", "status", "simulate", "evaluate"]
 NESTED = [["leads", "list"], ["leads", "tail"], ["rules", "lint"], ["rules", "test"],
           ["rules", "backtest"], ["rules", "publish"], ["ingest", "serve"],
-          ["ingest", "add-key"]]
+          ["ingest", "add-key"], ["principals", "show"], ["principals", "sync"]]
 
 
 def _exit_code(argv: list[str]) -> int | str | None:

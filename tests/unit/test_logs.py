@@ -38,3 +38,4 @@ def test_the_worker_s_logging_config_sets_library_levels(
     assert isinstance(loggers, dict)
     assert loggers["faust"] == {"level": "ERROR"}
     assert loggers["aiokafka.consumer.group_coordinator"] == {"filters": ["retriable"]}
+    assert loggers["kafka.net.sasl.scram"] == {"filters": ["clear-channel"]}

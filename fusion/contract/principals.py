@@ -1,0 +1,154 @@
+"""Who may do what on the broker: the principals (one per agency, one per service) and the
+ACLs that give each only its own topics. Pure: ``adapters/kafka/principals.py`` applies this
+policy to the broker, ``fusion principals`` manages the credentials.
+
+    principal            may
+    agency-<slug>        write feeds.<slug>.*; read leads.<slug> with groups agency-<slug>*
+    svc-worker           read feeds.*, control.rule-sets*; write internal.*, leads.*,
+                         feeds.dlq; its Faust topics and groups fusion-worker* (any app id
+                         starting with fusion-worker: changelogs, the assignor topic)
+    svc-ingest           write (and read back) every agency's feeds.<slug>.*, groups
+                         fusion-ingest*; it publishes for the agency whose API key it checked
+    svc-simulator        write every agency's feeds.<slug>.*: the demo's and tests' stand-in
+                         for the agencies (`fusion simulate`, `fusion publish`)
+    admin                super user: topics, ACLs, credentials, control.* (rule sets)
+    broker, controller   super users: the broker itself (SCRAM) and its controller (PLAIN)
+
+Nobody else may write ``control.*``, ``internal.*``, ``leads.*`` or ``feeds.dlq``; with
+``allow.everyone.if.no.acl.found=false`` anything not granted here is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from fusion.contract.codes import Agency
+from fusion.contract.topics import DEAD_LETTER_TOPIC, RULE_SETS_TOPIC
+
+ADMIN = "admin"
+BROKER = "broker"
+CONTROLLER = "controller"
+WORKER = "svc-worker"
+INGEST = "svc-ingest"
+SIMULATOR = "svc-simulator"
+SERVICES = (WORKER, INGEST, SIMULATOR)
+SUPER_USERS = (ADMIN, BROKER, CONTROLLER)
+
+WORKER_APP_PREFIX = "fusion-worker"
+"""Every worker's FUSION_APP_ID starts with this: its consumer group, and the prefix of the
+topics Faust makes for it (``<app_id>-correlation-state-changelog``, the assignor topic)."""
+INGEST_GROUP_PREFIX = "fusion-ingest"
+AGENCY_PREFIX = "agency-"
+
+
+class Resource(StrEnum):
+    TOPIC = "topic"
+    GROUP = "group"
+
+
+class Operation(StrEnum):
+    READ = "read"
+    WRITE = "write"
+    CREATE = "create"
+    DESCRIBE = "describe"
+    DESCRIBE_CONFIGS = "describe_configs"
+    DELETE = "delete"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Grant:
+    """Allow ``principal`` the ``operation`` on a ``resource`` named ``name`` (or, when
+    ``prefixed``, on every resource whose name starts with it)."""
+
+    principal: str
+    resource: Resource
+    name: str
+    prefixed: bool
+    operation: Operation
+
+
+def agency_principal(agency: Agency) -> str:
+    return f"{AGENCY_PREFIX}{agency.slug}"
+
+
+def agency_of(principal: str) -> Agency | None:
+    """The agency a principal stands for, or None for a service or super user."""
+    if not principal.startswith(AGENCY_PREFIX):
+        return None
+    slug = principal.removeprefix(AGENCY_PREFIX)
+    return next((a for a in Agency if a.slug == slug), None)
+
+
+def agency_group_prefix(agency: Agency) -> str:
+    """A partner's consumer groups must start with this (``agency-hsi``, ``agency-hsi-desk``)."""
+    return agency_principal(agency)
+
+
+def all_principals() -> list[str]:
+    """Every principal that gets SCRAM credentials on the client listener (the controller's
+    are PLAIN, on its own listener)."""
+    return [ADMIN, BROKER, *SERVICES, *(agency_principal(a) for a in Agency)]
+
+
+def _topic(principal: str, name: str, *operations: Operation,
+           prefixed: bool = False) -> list[Grant]:
+    return [Grant(principal, Resource.TOPIC, name, prefixed, op) for op in operations]
+
+
+def _group(principal: str, prefix: str) -> list[Grant]:
+    return [Grant(principal, Resource.GROUP, prefix, True, op)
+            for op in (Operation.READ, Operation.DESCRIBE)]
+
+
+def agency_grants(agency: Agency) -> list[Grant]:
+    principal = agency_principal(agency)
+    return [
+        *_topic(principal, f"feeds.{agency.slug}.", Operation.WRITE, Operation.DESCRIBE,
+                prefixed=True),
+        *_topic(principal, f"leads.{agency.slug}", Operation.READ, Operation.DESCRIBE),
+        *_group(principal, agency_group_prefix(agency)),
+    ]
+
+
+def worker_grants() -> list[Grant]:
+    w = WORKER
+    return [
+        *_topic(w, "feeds.", Operation.READ, Operation.DESCRIBE, prefixed=True),
+        *_topic(w, DEAD_LETTER_TOPIC, Operation.WRITE),
+        *_topic(w, "internal.", Operation.READ, Operation.WRITE, Operation.DESCRIBE,
+                prefixed=True),
+        *_topic(w, "leads.", Operation.WRITE, Operation.DESCRIBE, prefixed=True),
+        *_topic(w, RULE_SETS_TOPIC, Operation.READ, Operation.DESCRIBE, prefixed=True),
+        *_topic(w, WORKER_APP_PREFIX, Operation.READ, Operation.WRITE, Operation.CREATE,
+                Operation.DESCRIBE, Operation.DESCRIBE_CONFIGS, prefixed=True),
+        *_group(w, WORKER_APP_PREFIX),
+    ]
+
+
+def publisher_grants(principal: str, *, read_back: bool) -> list[Grant]:
+    """Write on every agency's own feed prefix, never on ``feeds.dlq``."""
+    operations = (Operation.WRITE, Operation.DESCRIBE, *((Operation.READ,) if read_back else ()))
+    return [g for agency in Agency
+            for g in _topic(principal, f"feeds.{agency.slug}.", *operations, prefixed=True)]
+
+
+def grants() -> list[Grant]:
+    """The whole policy, sorted (super users need none)."""
+    out = [*worker_grants(),
+           *publisher_grants(INGEST, read_back=True), *_group(INGEST, INGEST_GROUP_PREFIX),
+           *publisher_grants(SIMULATOR, read_back=False)]
+    for agency in Agency:
+        out.extend(agency_grants(agency))
+    return sorted(set(out))
+
+
+def allowed(principal: str, resource: Resource, name: str, operation: Operation) -> bool:
+    """Whether the policy lets ``principal`` do ``operation`` on the resource ``name``
+    (super users may do anything). The broker decides; this is the same rule for tests and
+    for ``fusion principals show``."""
+    if principal in SUPER_USERS:
+        return True
+    return any(g.principal == principal and g.resource == resource and g.operation == operation
+               and (name.startswith(g.name) if g.prefixed else name == g.name)
+               for g in grants())

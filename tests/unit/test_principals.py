@@ -1,0 +1,142 @@
+"""The broker's access policy (fusion/contract/principals.py) and how credentials are found
+(adapters/kafka/access.py): each agency gets only its own topics, nobody but the worker
+writes the internal and lead topics, nobody but the admin the control topics."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from adapters.kafka.access import kafka_access, write_credentials
+from fusion.contract import (
+    CANDIDATE_LEADS_TOPIC,
+    CORRELATION_TOPIC,
+    DEAD_LETTER_TOPIC,
+    LATE_EVENTS_TOPIC,
+    RULE_SETS_TOPIC,
+    Agency,
+    all_topics,
+    feed_topics,
+    lead_topic,
+    parse_feed_topic,
+)
+from fusion.contract.principals import (
+    ADMIN,
+    INGEST,
+    SIMULATOR,
+    WORKER,
+    WORKER_APP_PREFIX,
+    Operation,
+    Resource,
+    agency_of,
+    agency_principal,
+    allowed,
+    grants,
+)
+from fusion.errors import ConfigurationError
+from fusion.settings import ConnectionSettings
+
+W, R = Operation.WRITE, Operation.READ
+TOPIC = Resource.TOPIC
+AGENCIES = st.sampled_from(list(Agency))
+TOPICS = st.sampled_from([spec.name for spec in all_topics()])
+INTERNAL = [CORRELATION_TOPIC, CANDIDATE_LEADS_TOPIC, LATE_EVENTS_TOPIC, DEAD_LETTER_TOPIC]
+
+
+@given(agency=AGENCIES, topic=TOPICS)
+def test_an_agency_writes_exactly_its_own_feeds(agency: Agency, topic: str) -> None:
+    own = parse_feed_topic(topic) is not None and topic.startswith(f"feeds.{agency.slug}.")
+    assert allowed(agency_principal(agency), TOPIC, topic, W) is own
+
+
+@given(agency=AGENCIES, topic=TOPICS)
+def test_an_agency_reads_exactly_its_own_lead_topic(agency: Agency, topic: str) -> None:
+    assert allowed(agency_principal(agency), TOPIC, topic, R) is (topic == lead_topic(agency))
+
+
+@given(topic=TOPICS)
+def test_only_the_worker_and_the_admin_write_internal_lead_and_dead_letter_topics(
+        topic: str) -> None:
+    if topic in INTERNAL or topic.startswith("leads."):
+        writers = {p for p in (WORKER, INGEST, SIMULATOR, *map(agency_principal, Agency))
+                   if allowed(p, TOPIC, topic, W)}
+        assert writers == {WORKER}
+
+
+def test_only_the_admin_writes_the_rule_sets() -> None:
+    principals = (WORKER, INGEST, SIMULATOR, *map(agency_principal, Agency))
+    assert [p for p in principals if allowed(p, TOPIC, RULE_SETS_TOPIC, W)] == []
+    assert allowed(ADMIN, TOPIC, RULE_SETS_TOPIC, W)
+    assert allowed(WORKER, TOPIC, RULE_SETS_TOPIC, R)  # it takes the published rule set
+
+
+def test_publishers_of_every_agency_never_write_the_dead_letter_topic() -> None:
+    for principal in (INGEST, SIMULATOR):
+        assert all(allowed(principal, TOPIC, t, W) for t in feed_topics())
+        assert not allowed(principal, TOPIC, DEAD_LETTER_TOPIC, W)
+
+
+def test_the_worker_owns_its_faust_topics_and_group() -> None:
+    changelog = f"{WORKER_APP_PREFIX}-test-1-correlation-state-changelog"
+    assert allowed(WORKER, TOPIC, changelog, Operation.CREATE)
+    assert allowed(WORKER, Resource.GROUP, f"{WORKER_APP_PREFIX}-test-1", R)
+    assert not allowed(WORKER, Resource.GROUP, "agency-hsi", R)
+
+
+def test_a_partner_group_must_carry_its_prefix() -> None:
+    hsi = agency_principal(Agency.HSI)
+    assert allowed(hsi, Resource.GROUP, "agency-hsi-desk", R)
+    assert not allowed(hsi, Resource.GROUP, "agency-dea-desk", R)
+    assert not allowed(hsi, Resource.GROUP, WORKER_APP_PREFIX, R)
+
+
+def test_every_grant_names_a_known_principal_and_the_policy_has_no_duplicates() -> None:
+    policy = grants()
+    assert len(policy) == len(set(policy))
+    known = {WORKER, INGEST, SIMULATOR, *map(agency_principal, Agency)}
+    assert {g.principal for g in policy} == known
+
+
+@given(agency=AGENCIES)
+def test_agency_principals_round_trip(agency: Agency) -> None:
+    assert agency_of(agency_principal(agency)) is agency
+    assert agency_of(WORKER) is None
+
+
+def _settings(tmp_path: Path, **values: object) -> ConnectionSettings:
+    """Settings of a folder of our own, whatever FUSION_* the environment has (make test
+    exports FUSION_CREDENTIALS_DIR)."""
+    defaults: dict[str, object] = {"run_dir": tmp_path, "credentials_dir": None,
+                                   "kafka_username": None, "kafka_password": None}
+    return ConnectionSettings(**{**defaults, **values})  # type: ignore[arg-type]
+
+
+def test_credentials_come_from_the_folder_and_never_show_in_a_repr(tmp_path: Path) -> None:
+    path = write_credentials(tmp_path / "credentials", "agency-hsi", "s3cret-pw")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    access = kafka_access(_settings(tmp_path), "agency-hsi")
+    assert (access.username, access.password) == ("agency-hsi", "s3cret-pw")
+    assert "s3cret-pw" not in repr(access)
+    assert access.librdkafka()["sasl.username"] == "agency-hsi"
+
+
+def test_the_environment_overrides_the_folder(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, kafka_username="agency-dea",
+                         kafka_password="from-env")  # noqa: S106 - a test value
+    access = kafka_access(settings, "agency-hsi")
+    assert (access.username, access.password) == ("agency-dea", "from-env")
+    with pytest.raises(ConfigurationError, match="FUSION_KAFKA_PASSWORD"):
+        kafka_access(_settings(tmp_path, kafka_username="agency-dea"), "agency-hsi")
+
+
+def test_missing_credentials_say_how_to_get_them(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="make up") as refused:
+        kafka_access(_settings(tmp_path), "agency-hsi")
+    assert "agency-hsi" in str(refused.value)
+    with pytest.raises(ConfigurationError, match="not a principal"):
+        kafka_access(_settings(tmp_path), "../admin")
