@@ -128,8 +128,9 @@ def watchlist_entries(seed: int) -> list[WatchlistEntry]:
     return entries
 
 
-async def seed_watchlist(redis_url: str, prefix: str, entries: Sequence[WatchlistEntry]) -> None:
-    client = await connect_redis(redis_url)
+async def seed_watchlist(connection: ConnectionSettings, prefix: str,
+                         entries: Sequence[WatchlistEntry]) -> None:
+    client = await connect_redis(connection)
     try:
         await WatchlistStore(client, prefix=prefix).apply([("add", e) for e in entries])
     finally:
@@ -202,7 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     entries = watchlist_entries(args.seed)
 
     def prepare(redis_prefix: str, rules_topic: str) -> None:
-        asyncio.run(seed_watchlist(connection.redis_url, redis_prefix, entries))
+        asyncio.run(seed_watchlist(connection, redis_prefix, entries))
         create_empty_topic(access, rules_topic)
 
     runs: dict[str, list[WorkerRun]] = {name: [] for name in sets}

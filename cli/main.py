@@ -3,11 +3,12 @@
     fusion topics create|list        the Kafka topics the system uses
     fusion principals ...            broker identities (agencies, services), how partners connect
     fusion schemas write|check       JSON Schemas of the wire contract in docs/schemas/
-    fusion subscriptions ...         which agencies receive leads (stored in Redis)
+    fusion subscriptions ...         which agencies receive leads (a compacted topic)
     fusion publish FILE              publish JSON Lines events on their feed topics
     fusion import FILE --agency A    import a JSON Lines or CSV file of events (resumable)
     fusion ingest serve|add-key      HTTP ingest endpoint for partners without Kafka, API keys
     fusion leads list|tail AGENCY    the leads an agency has received, or follow them
+    fusion audit verify|show         the dissemination audit: chain checked, who got what
     fusion rules lint|test           check the rule catalogue, run its test cases
     fusion rules backtest            replay retained feeds through a candidate rule set
     fusion rules publish             hot-reload the catalogue into running workers
@@ -30,6 +31,7 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 
 from cli.commands import (
+    audit_cmd,
     evaluate_cmd,
     import_cmd,
     ingest_cmd,
@@ -53,8 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="fusion", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in (topics_cmd, principals_cmd, schemas_cmd, subscriptions_cmd, publish_cmd,
-                    import_cmd, ingest_cmd, leads_cmd, rules_cmd, worker_cmd, status_cmd,
-                    simulate_cmd, evaluate_cmd):
+                    import_cmd, ingest_cmd, leads_cmd, audit_cmd, rules_cmd, worker_cmd,
+                    status_cmd, simulate_cmd, evaluate_cmd):
         command.register(commands)
     return parser
 

@@ -27,7 +27,14 @@ class ConnectionSettings(BaseSettings):
         default=None,
         description="Folder of <principal>.json credentials (mode 0600); default "
                     "FUSION_RUN_DIR/credentials, written by make up / deploy/kafka-start.sh.")
+    audit_key: SecretStr | None = Field(
+        default=None,
+        description="The key of the audit's HMAC chain (base64). Unset: audit-key.json in "
+                    "credentials_dir, made by `fusion principals sync`. Never logged.")
     redis_url: str = Field(default="redis://127.0.0.1:16379/0")
+    redis_password: SecretStr | None = Field(
+        default=None, description="Unset: redis.json in credentials_dir (deploy/redis-start.sh "
+                                  "generates it). Never logged.")
     redis_prefix: str = Field(
         default="fusion:", description="Prefix of every Redis key; lets deployments share a server."
     )

@@ -27,11 +27,12 @@ from faust.sensors.prometheus import FaustMetrics, PrometheusMonitor
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from pydantic import ValidationError
 
-from adapters.kafka.access import KafkaAccess, kafka_access
+from adapters.kafka.access import KafkaAccess, audit_key, kafka_access
+from adapters.kafka.audit_log import AuditLog
 from adapters.kafka.faust_internals import check_changelog_codec, table_local_dict
-from adapters.redis.audit_log import DisseminationLog
+from adapters.kafka.subscriptions import SubscriptionsView
+from adapters.kafka.watchlist_state import WatchlistRebuild
 from adapters.redis.client import connect_redis
-from adapters.redis.subscription_store import SubscriptionStore
 from adapters.redis.watchlist_store import WatchlistStore
 from fusion.contract import (
     CANDIDATE_LEADS_TOPIC,
@@ -109,14 +110,11 @@ def create_app(settings: WorkerSettings, *, registry: CollectorRegistry | None =
         if wait and futures:
             await asyncio.gather(*futures)
 
-    async def sent_and_confirmed(records: Sequence[OutboundRecord]) -> None:
-        await send(records, wait=True)
-
     @app.agent(_raw_topic(app, *feed_topics()), name="intake")
     async def intake(stream: Any) -> AsyncIterator[None]:
-        client = await connect_redis(settings.redis_url)
-        stage = IntakeStage(watchlist=WatchlistStore(client, prefix=settings.redis_prefix),
-                            metrics=metrics, clock=utc_now)
+        client = await connect_redis(settings)
+        stage = IntakeStage(watchlist=_watchlist(client, settings, access), metrics=metrics,
+                            clock=utc_now, watchlist_topic=settings.watchlist_state_topic)
         backlog = Backlog(app.consumer, feed_topics(), reset=settings.auto_offset_reset)
         async for events in stream.take_events(settings.batch_size, within=settings.batch_within):
             with metrics.batch_seconds.labels("intake").time():
@@ -128,20 +126,31 @@ def create_app(settings: WorkerSettings, *, registry: CollectorRegistry | None =
                 await send(out, wait=False)
             yield None
 
+    dispatcher: list[DispatchStage] = []
+
     @app.agent(topics[CANDIDATE_LEADS_TOPIC], name="dispatch")
     async def dispatch(stream: Any) -> AsyncIterator[None]:
-        client = await connect_redis(settings.redis_url)
         stage = DispatchStage(
-            subscriptions=SubscriptionStore(client, prefix=settings.redis_prefix),
-            audit=DisseminationLog(client, prefix=settings.redis_prefix),
-            metrics=metrics, clock=utc_now)
+            subscriptions=SubscriptionsView(access, settings.subscriptions_topic),
+            audit=AuditLog(access, topic=settings.audit_topic, input_topic=CANDIDATE_LEADS_TOPIC,
+                           group=settings.app_id,
+                           dedup_horizon=dt.timedelta(seconds=settings.dedup_horizon)),
+            audit_key=audit_key(settings), metrics=metrics, clock=utc_now)
+        dispatcher.append(stage)
         async for events in stream.take_events(settings.batch_size, within=settings.batch_within):
             with metrics.batch_seconds.labels("dispatch").time():
                 metrics.batch_records.labels("dispatch").observe(len(events))
                 records = [_inbound(e) for e in events]
-                await retry_while_down(partial(stage.handle, records, sent_and_confirmed),
-                                       dependency="redis", metrics=metrics)
+                await retry_while_down(partial(stage.handle, records), dependency="kafka",
+                                       metrics=metrics)
             yield None
+
+    @app.on_partitions_revoked.connect
+    def forget_dispatch(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        revoked = args[0] if args else kwargs.get("revoked", ())
+        mine = [tp.partition for tp in revoked if tp.topic == CANDIDATE_LEADS_TOPIC]
+        for stage in dispatcher:
+            stage.revoked(mine)
 
     _add_correlation(app, settings, access, metrics, topics, send)
     return app
@@ -176,11 +185,11 @@ def _add_correlation(
 
     @app.agent(topics[CORRELATION_TOPIC], name="correlate")
     async def correlate(stream: Any) -> AsyncIterator[None]:
-        client = await connect_redis(settings.redis_url)
+        client = await connect_redis(settings)
         stage = CorrelationStage(
             runtime=runtime, metrics=metrics, clock=utc_now, store_for=store_for,
             partitions=CORRELATION_PARTITIONS, idle_after=settings.idle_after,
-            watchlist=WatchlistStore(client, prefix=settings.redis_prefix))
+            watchlist=_watchlist(client, settings, access))
         stages.append(stage)
         async for events in stream.take_events(settings.batch_size, within=settings.batch_within):
             with metrics.batch_seconds.labels("correlate").time():
@@ -224,6 +233,12 @@ def _add_correlation(
         key, value = tick_record()
         for partition in range(CORRELATION_PARTITIONS):
             await topics[CORRELATION_TOPIC].send(key=key, value=value, partition=partition)
+
+
+def _watchlist(client: Any, settings: WorkerSettings, access: KafkaAccess) -> WatchlistStore:
+    """The Redis watchlist cache, rebuilt from its topic whenever Redis comes back empty."""
+    return WatchlistStore(client, prefix=settings.redis_prefix,
+                          rebuild=WatchlistRebuild(access, settings.watchlist_state_topic))
 
 
 def _install_faust_metrics(app: faust.App, registry: CollectorRegistry) -> None:

@@ -1,20 +1,24 @@
-"""Dispatch stage: candidate leads in; one copy per entitled, subscribed agency out.
+"""Dispatch stage: candidate leads in; one copy per entitled, subscribed agency out, and every
+decision, sent or withheld, on the audit, atomically per input partition.
 
-The routing decision is pure (``leads.routing``). This stage loads subscriptions (cached until
-they change), sends, waits for the broker to confirm delivery, then writes every decision,
-sent or withheld, to the audit trail.
+The routing decision is pure (``leads.routing``); so is the audit chain
+(``leads.audit_chain``). Per batch: the subscriptions as the topic holds them now
+(``SubscriptionsView``, never an older set), then, per internal.leads partition, the lead
+revisions not decided before (a replay is dropped and counted), their routes, the copies,
+the sealed audit entries and the partition's next offset, committed in one Kafka
+transaction (``adapters.kafka.audit_log``). Metrics count only what that commit made real.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from pydantic import ValidationError
 
-from adapters.redis.audit_log import DisseminationLog
-from adapters.redis.subscription_store import SubscriptionStore
+from adapters.kafka.audit_log import AuditLog, Copy
+from adapters.kafka.subscriptions import SubscriptionsView
 from fusion.contract import (
     DEAD_LETTER_TOPIC,
     DeadLetterReason,
@@ -23,72 +27,97 @@ from fusion.contract import (
     Rejection,
     lead_topic,
 )
+from fusion.contract.audit import AuditEntry
+from leads.audit_chain import decision_fields, seal
 from leads.routing import Decision, route
+from leads.subscriptions import Subscription
 from stream_apps.dead_letters import dead_letter
 from stream_apps.metrics import WorkerMetrics
-from stream_apps.records import InboundRecord, OutboundRecord
+from stream_apps.records import InboundRecord
 
 log = logging.getLogger(__name__)
 
-Send = Callable[[Sequence[OutboundRecord]], Awaitable[None]]
-
 
 class DispatchStage:
-    def __init__(
-        self,
-        *,
-        subscriptions: SubscriptionStore,
-        audit: DisseminationLog,
-        metrics: WorkerMetrics,
-        clock: Callable[[], dt.datetime],
-    ) -> None:
+    def __init__(self, *, subscriptions: SubscriptionsView, audit: AuditLog, audit_key: bytes,
+                 metrics: WorkerMetrics, clock: Callable[[], dt.datetime]) -> None:
         self._subscriptions = subscriptions
         self._audit = audit
+        self._key = audit_key
         self._metrics = metrics
         self._clock = clock
+        self._revoked: set[int] = set()
 
-    async def handle(self, records: Sequence[InboundRecord], send: Send) -> None:
-        subs = await self._subscriptions.snapshot()
+    def revoked(self, partitions: Collection[int]) -> None:
+        """internal.leads partitions taken from this worker: their writers are dropped
+        before next use (a later owner may have extended their chains)."""
+        self._revoked.update(partitions)
+
+    async def handle(self, records: Sequence[InboundRecord]) -> None:
+        if self._revoked:
+            await self._audit.forget(sorted(self._revoked))
+            self._revoked.clear()
+        subs = await self._subscriptions.current()
+        by_partition: dict[int, list[InboundRecord]] = {}
+        for record in records:
+            by_partition.setdefault(record.origin.partition, []).append(record)
+        for partition, group in sorted(by_partition.items()):
+            await self._dispatch(partition, group, subs)
+
+    async def _dispatch(self, partition: int, records: Sequence[InboundRecord],
+                        subs: Sequence[Subscription]) -> None:
+        now = self._clock()
+        part = await self._audit.log_for(partition, now=now)
+        copies: list[Copy] = []
+        entries: list[AuditEntry] = []
         planned: list[tuple[Lead, list[Decision]]] = []
-        out: list[OutboundRecord] = []
-        decoded = [(record, self._decode(record, out)) for record in records]
-        leads = [(r, lead) for r, lead in decoded if lead is not None]
-        done = await self._audit.already_dispatched([(lead.lead_id, lead.revision)
-                                                    for _, lead in leads])
-        for record, lead in leads:
-            if (lead.lead_id, lead.revision) in done:
-                self._metrics.duplicate_leads.inc()
+        head, seen, duplicates, dead = part.head, set(part.decided), 0, 0
+        for record in records:
+            lead = self._decode(record, copies, now)
+            if lead is None:
+                dead += 1
                 continue
-            done.add((lead.lead_id, lead.revision))
+            if (lead.lead_id, lead.revision) in seen:
+                duplicates += 1
+                continue
+            seen.add((lead.lead_id, lead.revision))
             decisions = route(lead, subs)
             planned.append((lead, decisions))
-            out.extend(
-                OutboundRecord(lead_topic(d.agency), lead.lead_id.encode(), record.value or b"")
-                for d in decisions if d.send
-            )
-        await send(out)  # returns once the broker has every record
-        now = self._clock()
-        await self._audit.record([(lead.lead_id, lead.revision, ds) for lead, ds in planned],
-                                 at=now)
+            copies.extend(Copy(lead_topic(d.agency), lead.lead_id.encode(), record.value or b"")
+                          for d in decisions if d.send)
+            for decision in decisions:
+                entry, head = seal(decision_fields(lead, decision, chain=partition, at=now),
+                                   head, self._key)
+                entries.append(entry)
+        await self._audit.commit(part, copies=copies, entries=entries,
+                                 next_offset=max(r.origin.offset for r in records) + 1)
+        self._count(planned, duplicates=duplicates, dead=dead, now=self._clock())
+
+    def _count(self, planned: Sequence[tuple[Lead, list[Decision]]], *, duplicates: int,
+               dead: int, now: dt.datetime) -> None:
+        if duplicates:
+            self._metrics.duplicate_leads.inc(duplicates)
+        if dead:
+            self._metrics.dead_letters.labels(DeadLetterReason.PROCESSING_ERROR.value).inc(dead)
         for lead, decisions in planned:
             for d in decisions:
                 self._metrics.dispatch_decisions.labels(d.agency.value, d.outcome.value).inc()
             if any(d.send for d in decisions):
                 self._metrics.lead_latency.observe((now - lead.generated_at).total_seconds())
 
-    def _decode(self, record: InboundRecord, out: list[OutboundRecord]) -> Lead | None:
+    def _decode(self, record: InboundRecord, copies: list[Copy], now: dt.datetime
+                ) -> Lead | None:
         try:
             return Lead.model_validate_json(record.value or b"")
         except ValidationError as exc:
-            # Only the intake stage writes this topic: this is a bug, but the record is kept.
+            # Only the worker writes this topic: this is a bug, but the record is kept.
             log.error("undecodable lead at %s[%d]@%d sent to the dead-letter topic: %s",
                       record.origin.topic, record.origin.partition, record.origin.offset, exc)
             rejection = Rejection(DeadLetterReason.PROCESSING_ERROR, tuple(
                 FieldError(field=".".join(map(str, e["loc"])), problem=e["type"], message=e["msg"])
                 for e in exc.errors(include_url=False)))
-            letter = dead_letter(rejection, value=record.value, origin=record.origin,
-                                 now=self._clock())
-            out.append(OutboundRecord(DEAD_LETTER_TOPIC, record.origin.key or b"",
-                                      letter.model_dump_json().encode()))
-            self._metrics.dead_letters.labels(rejection.reason.value).inc()
+            letter = dead_letter(rejection, value=record.value, origin=record.origin, now=now)
+            copies.append(Copy(DEAD_LETTER_TOPIC, record.origin.key or b"",
+                               letter.model_dump_json().encode()))
             return None
+

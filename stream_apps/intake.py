@@ -21,6 +21,7 @@ from fusion.contract import (
     CORRELATION_PARTITIONS,
     CORRELATION_TOPIC,
     DEAD_LETTER_TOPIC,
+    WATCHLIST_STATE_TOPIC,
     DeadLetterReason,
     EventEnvelope,
     FieldError,
@@ -51,9 +52,13 @@ class _Batch:
 
 class IntakeStage:
     def __init__(
-        self, *, watchlist: WatchlistStore, metrics: WorkerMetrics, clock: Callable[[], dt.datetime]
+        self, *, watchlist: WatchlistStore, metrics: WorkerMetrics,
+        clock: Callable[[], dt.datetime], watchlist_topic: str = WATCHLIST_STATE_TOPIC,
     ) -> None:
+        """``watchlist_topic``: where each applied watchlist change is recorded (the
+        watchlist's system of record; Redis is rebuilt from it)."""
         self._watchlist = watchlist
+        self._watchlist_topic = watchlist_topic
         self._metrics = metrics
         self._clock = clock
 
@@ -92,7 +97,11 @@ class IntakeStage:
                     partition=share.partition))
             attrs = decoded.attributes
             if isinstance(attrs, WatchlistAttributes):
-                batch.watchlist.append((attrs.action, entry_from_event(decoded.envelope, attrs)))
+                entry = entry_from_event(decoded.envelope, attrs)
+                batch.watchlist.append((attrs.action, entry))
+                batch.out.append(OutboundRecord(
+                    self._watchlist_topic, entry.store_id.encode(),
+                    entry.model_dump_json().encode() if attrs.action == "add" else None))
             elif isinstance(attrs, PoeCrossingAttributes):
                 batch.crossings.append((record, decoded.envelope, attrs))
         except Exception as exc:  # a bug must not stop the stream: the record is kept

@@ -9,12 +9,16 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from adapters.redis.client import REDIS_ERRORS
+from fusion.errors import DependencyUnavailableError
 from stream_apps.metrics import WorkerMetrics
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-RETRYABLE: dict[str, tuple[type[BaseException], ...]] = {"redis": REDIS_ERRORS}
+RETRYABLE: dict[str, tuple[type[BaseException], ...]] = {
+    "redis": REDIS_ERRORS,
+    "kafka": (DependencyUnavailableError,),  # what adapters.kafka raises for a failed call
+}
 
 
 async def retry_while_down(

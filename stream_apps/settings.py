@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from fusion.contract import AUDIT_TOPIC, SUBSCRIPTIONS_TOPIC, WATCHLIST_STATE_TOPIC
 from fusion.contract.principals import WORKER_APP_PREFIX
 from fusion.settings import ConnectionSettings
 from stream_apps.gc_tuning import DEFAULT_THRESHOLDS
@@ -37,6 +38,20 @@ class WorkerSettings(ConnectionSettings):
     rules_dir: str = Field(
         default="rules/catalogue",
         description="The rule catalogue to load when none was published on rules_topic.")
+    subscriptions_topic: str = Field(
+        default=SUBSCRIPTIONS_TOPIC, pattern=f"^{SUBSCRIPTIONS_TOPIC}",
+        description="Compacted topic of subscriptions (fusion subscriptions), routed by.")
+    audit_topic: str = Field(
+        default=AUDIT_TOPIC, pattern=f"^{AUDIT_TOPIC}",
+        description="The dissemination audit (fusion audit), one chain per partition.")
+    dedup_horizon: float = Field(
+        default=7 * 24 * 3600, gt=0,
+        description="Seconds back the dispatcher remembers decided lead revisions (read back "
+                    "from the audit at assignment): a replay within it is not sent again. "
+                    "At least internal.leads' retention (7 days).")
+    watchlist_state_topic: str = Field(
+        default=WATCHLIST_STATE_TOPIC, pattern=f"^{WATCHLIST_STATE_TOPIC}",
+        description="The watchlist's system of record; Redis is rebuilt from it when empty.")
     rules_topic: str = Field(
         default="control.rule-sets",
         description="Compacted topic of published rule sets (fusion rules publish).")

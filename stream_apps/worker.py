@@ -17,14 +17,14 @@ from stream_apps.gc_tuning import tune_gc
 from stream_apps.settings import WorkerSettings
 
 
-async def _check_redis(url: str) -> None:
-    client = await connect_redis(url)
+async def _check_redis(settings: WorkerSettings) -> None:
+    client = await connect_redis(settings)
     await client.aclose()
 
 
 def run_worker(settings: WorkerSettings) -> int:
     try:
-        asyncio.run(_check_redis(settings.redis_url))
+        asyncio.run(_check_redis(settings))
     except DependencyUnavailableError as exc:
         print(f"fusion worker: {exc}", file=sys.stderr)
         return 2

@@ -10,6 +10,7 @@ partner's or a deployment's own), else from the local credentials folder
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
@@ -105,3 +106,35 @@ def stored_password(directory: Path, principal: str) -> str | None:
         return None
     password: str = json.loads(path.read_text(encoding="utf-8"))["password"]
     return password
+
+
+AUDIT_KEY_FILE = "audit-key.json"
+
+
+def audit_key(settings: ConnectionSettings) -> bytes:
+    """The key that seals the dissemination audit's chain (FUSION_AUDIT_KEY, else the file)."""
+    if settings.audit_key is not None:
+        return base64.b64decode(settings.audit_key.get_secret_value())
+    path = credentials_dir(settings) / AUDIT_KEY_FILE
+    try:
+        return base64.b64decode(json.loads(path.read_text(encoding="utf-8"))["key"])
+    except FileNotFoundError:
+        raise ConfigurationError(
+            f"no audit key at {path}: 'fusion principals sync' makes one for the local stack; "
+            "or set FUSION_AUDIT_KEY") from None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ConfigurationError(f"the audit key file {path} is unreadable "
+                                 f"({type(exc).__name__})") from None
+
+
+def ensure_audit_key(directory: Path) -> bool:
+    """Make the audit key file (32 random bytes) if there is none; True if it was made."""
+    path = directory / AUDIT_KEY_FILE
+    if path.exists():
+        return False
+    directory.mkdir(parents=True, exist_ok=True)
+    os.chmod(directory, stat.S_IRWXU)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump({"key": base64.b64encode(secrets.token_bytes(32)).decode()}, out)
+    return True

@@ -33,6 +33,7 @@ from kafka.errors import KafkaError
 from adapters.kafka.access import (
     KafkaAccess,
     credentials_file,
+    ensure_audit_key,
     new_password,
     stored_password,
     write_credentials,
@@ -56,7 +57,8 @@ _OPERATIONS = {Operation.READ: ACLOperation.READ, Operation.WRITE: ACLOperation.
                Operation.CREATE: ACLOperation.CREATE, Operation.DESCRIBE: ACLOperation.DESCRIBE,
                Operation.DESCRIBE_CONFIGS: ACLOperation.DESCRIBE_CONFIGS,
                Operation.DELETE: ACLOperation.DELETE}
-_RESOURCES = {Resource.TOPIC: ResourceType.TOPIC, Resource.GROUP: ResourceType.GROUP}
+_RESOURCES = {Resource.TOPIC: ResourceType.TOPIC, Resource.GROUP: ResourceType.GROUP,
+              Resource.TRANSACTIONAL_ID: ResourceType.TRANSACTIONAL_ID}
 
 
 @dataclass
@@ -65,6 +67,7 @@ class SyncReport:
     restored: list[str] = field(default_factory=list)  # known passwords put back on the broker
     acls_created: int = 0
     acls_deleted: int = 0
+    audit_key_made: bool = False
 
 
 class PrincipalAdmin:
@@ -105,6 +108,7 @@ class PrincipalAdmin:
                 upserts.append((principal, password))
         self._upsert(upserts)
         report.acls_created, report.acls_deleted = self._apply_acls(grants())
+        report.audit_key_made = ensure_audit_key(self._directory)
         return report
 
     def add(self, principal: str) -> str:

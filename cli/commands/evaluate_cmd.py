@@ -4,7 +4,6 @@ leads the agencies receive with its ground truth (``producers.scenario.evaluatio
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import json
 import sys
@@ -18,9 +17,8 @@ from tqdm import tqdm
 
 from adapters.kafka import evaluation_reader as kafka
 from adapters.kafka.access import kafka_access
+from adapters.kafka.subscriptions import put_subscription, read_subscriptions
 from adapters.kafka.topics import create_topics
-from adapters.redis.client import connect_redis
-from adapters.redis.subscription_store import SubscriptionStore
 from cli.commands.arguments import aware_time
 from cli.commands.evaluate_report import render_markdown, render_text
 from fusion.contract import CORRELATION_TOPIC, LATE_EVENTS_TOPIC, Agency, lead_topic
@@ -134,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
     args.worker_group = args.worker_group or WorkerSettings().app_id
     admin = kafka_access(settings, ADMIN)
     create_topics(admin)
-    subscriptions = asyncio.run(_install_demo_subscriptions(settings))
+    subscriptions = _install_demo_subscriptions(settings)
     scan = kafka.open_consumer(admin)
     leads = kafka.open_consumer(admin)
     try:
@@ -253,16 +251,13 @@ def _settle(collector: kafka.LeadCollector, backlog: kafka.WorkerBacklog, scan: 
     return report
 
 
-async def _install_demo_subscriptions(settings: SimulatorSettings) -> list[Subscription]:
-    """Subscribe the demo agencies; return every subscription the worker will route by."""
-    client = await connect_redis(settings.redis_url)
-    try:
-        store = SubscriptionStore(client, prefix=settings.redis_prefix)
-        for sub in demo_subscriptions():
-            await store.put(sub)
-        return list(await store.all())
-    finally:
-        await client.aclose()
+def _install_demo_subscriptions(settings: SimulatorSettings) -> list[Subscription]:
+    """Subscribe the demo agencies on the worker's subscriptions topic; return every
+    subscription the worker will route by."""
+    access, topic = kafka_access(settings, ADMIN), WorkerSettings().subscriptions_topic
+    for sub in demo_subscriptions():
+        put_subscription(access, topic, sub)
+    return list(read_subscriptions(access, topic))
 
 
 def _json_line(record: dict[str, Any]) -> str:

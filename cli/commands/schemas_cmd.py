@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from fusion.contract import FEEDS, DeadLetter, EventEnvelope, Lead
+from fusion.contract.audit import AuditEntry
 from leads.subscriptions import Subscription
 
 SCHEMAS: dict[str, type[BaseModel]] = {
@@ -18,6 +19,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "dead-letter": DeadLetter,
     **{f"attributes.{spec.feed.value}": spec.attributes for spec in FEEDS.values()},
     "subscription": Subscription,
+    "audit-entry": AuditEntry,
 }
 DEFAULT_DIR = Path("docs/schemas")
 

@@ -1,15 +1,16 @@
-"""``fusion subscriptions``: which agencies receive leads, kept in Redis."""
+"""``fusion subscriptions``: which agencies receive leads, on the compacted topic
+``control.subscriptions`` (the system of record the dispatcher routes by), as the admin."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 from typing import Any
 
-from adapters.redis.client import connect_redis
-from adapters.redis.subscription_store import SubscriptionStore
+from adapters.kafka.access import kafka_access
+from adapters.kafka.subscriptions import put_subscription, read_subscriptions, remove_subscription
 from cli.commands.arguments import agency_argument
-from fusion.contract import Priority
+from fusion.contract import SUBSCRIPTIONS_TOPIC, Priority
+from fusion.contract.principals import ADMIN
 from fusion.errors import ConfigurationError
 from fusion.settings import ConnectionSettings
 from leads.subscriptions import DEMO_SUBSCRIBERS, Subscription
@@ -18,8 +19,13 @@ from leads.subscriptions import DEMO_SUBSCRIBERS, Subscription
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "subscriptions", help="list, set or remove lead subscriptions",
-        description="An agency receives a lead on leads.<agency> only if it subscribes here "
-                    "AND the lead's handling releases it to that agency.")
+        description="An agency receives a lead on leads.<agency> only if it subscribes here\n"
+                    "AND the lead's handling releases it to that agency. Subscriptions live\n"
+                    f"on the compacted topic {SUBSCRIPTIONS_TOPIC}; running workers route by\n"
+                    "the change from their next batch on.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--topic", default=SUBSCRIPTIONS_TOPIC,
+                        help=f"subscriptions topic (default {SUBSCRIPTIONS_TOPIC})")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     actions.add_parser("list", help="show every subscription")
     put = actions.add_parser("set", help="add or replace one agency's subscription")
@@ -36,29 +42,20 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return asyncio.run(_run(args))
-
-
-async def _run(args: argparse.Namespace) -> int:
-    settings = ConnectionSettings()
-    client = await connect_redis(settings.redis_url)
-    store = SubscriptionStore(client, prefix=settings.redis_prefix)
-    try:
-        if args.action == "set":
-            await store.put(Subscription(
-                agency=args.agency, enabled=not args.disabled, min_priority=args.min_priority,
-                categories=frozenset(args.categories) if args.categories else None))
-        elif args.action == "remove":
-            if not await store.remove(args.agency):
-                raise ConfigurationError(f"{args.agency.value} has no subscription")
-        elif args.action == "seed-demo":
-            for agency in DEMO_SUBSCRIBERS:
-                await store.put(Subscription(agency=agency))
-        for sub in await store.all():
-            cats = ",".join(sorted(sub.categories)) if sub.categories else "all"
-            state = "enabled" if sub.enabled else "disabled"
-            print(f"{sub.agency.value:8} {state:8} "
-                  f"min={sub.min_priority.value:9} categories={cats}")
-    finally:
-        await client.aclose()
+    access = kafka_access(ConnectionSettings(), ADMIN)
+    if args.action == "set":
+        put_subscription(access, args.topic, Subscription(
+            agency=args.agency, enabled=not args.disabled, min_priority=args.min_priority,
+            categories=frozenset(args.categories) if args.categories else None))
+    elif args.action == "remove":
+        if args.agency not in {s.agency for s in read_subscriptions(access, args.topic)}:
+            raise ConfigurationError(f"{args.agency.value} has no subscription")
+        remove_subscription(access, args.topic, args.agency)
+    elif args.action == "seed-demo":
+        for agency in DEMO_SUBSCRIBERS:
+            put_subscription(access, args.topic, Subscription(agency=agency))
+    for sub in read_subscriptions(access, args.topic):
+        cats = ",".join(sorted(sub.categories)) if sub.categories else "all"
+        state = "enabled" if sub.enabled else "disabled"
+        print(f"{sub.agency.value:8} {state:8} min={sub.min_priority.value:9} categories={cats}")
     return 0

@@ -4,9 +4,11 @@ policy to the broker, ``fusion principals`` manages the credentials.
 
     principal            may
     agency-<slug>        write feeds.<slug>.*; read leads.<slug> with groups agency-<slug>*
-    svc-worker           read feeds.*, control.rule-sets*; write internal.*, leads.*,
-                         feeds.dlq; its Faust topics and groups fusion-worker* (any app id
-                         starting with fusion-worker: changelogs, the assignor topic)
+    svc-worker           read feeds.*, control.rule-sets*, control.subscriptions*; write
+                         internal.*, leads.*, feeds.dlq, audit.*, state.*; its Faust topics,
+                         groups and transactional ids fusion-worker* (any app id starting
+                         with fusion-worker: changelogs, the assignor topic, the dispatch
+                         transactions)
     svc-ingest           write (and read back) every agency's feeds.<slug>.*, groups
                          fusion-ingest*; it publishes for the agency whose API key it checked
     svc-simulator        write every agency's feeds.<slug>.*: the demo's and tests' stand-in
@@ -14,7 +16,8 @@ policy to the broker, ``fusion principals`` manages the credentials.
     admin                super user: topics, ACLs, credentials, control.* (rule sets)
     broker, controller   super users: the broker itself (SCRAM) and its controller (PLAIN)
 
-Nobody else may write ``control.*``, ``internal.*``, ``leads.*`` or ``feeds.dlq``; with
+Nobody else may write ``control.*``, ``internal.*``, ``leads.*``, ``audit.*``, ``state.*``
+or ``feeds.dlq``; with
 ``allow.everyone.if.no.acl.found=false`` anything not granted here is refused.
 """
 
@@ -24,7 +27,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from fusion.contract.codes import Agency
-from fusion.contract.topics import DEAD_LETTER_TOPIC, RULE_SETS_TOPIC
+from fusion.contract.topics import (
+    AUDIT_TOPIC,
+    DEAD_LETTER_TOPIC,
+    RULE_SETS_TOPIC,
+    SUBSCRIPTIONS_TOPIC,
+    WATCHLIST_STATE_TOPIC,
+)
 
 ADMIN = "admin"
 BROKER = "broker"
@@ -45,6 +54,7 @@ AGENCY_PREFIX = "agency-"
 class Resource(StrEnum):
     TOPIC = "topic"
     GROUP = "group"
+    TRANSACTIONAL_ID = "transactional-id"
 
 
 class Operation(StrEnum):
@@ -120,6 +130,13 @@ def worker_grants() -> list[Grant]:
                 prefixed=True),
         *_topic(w, "leads.", Operation.WRITE, Operation.DESCRIBE, prefixed=True),
         *_topic(w, RULE_SETS_TOPIC, Operation.READ, Operation.DESCRIBE, prefixed=True),
+        *_topic(w, SUBSCRIPTIONS_TOPIC, Operation.READ, Operation.DESCRIBE, prefixed=True),
+        *_topic(w, AUDIT_TOPIC, Operation.READ, Operation.WRITE, Operation.DESCRIBE,
+                prefixed=True),
+        *_topic(w, WATCHLIST_STATE_TOPIC, Operation.READ, Operation.WRITE, Operation.DESCRIBE,
+                prefixed=True),
+        *[Grant(w, Resource.TRANSACTIONAL_ID, WORKER_APP_PREFIX, True, op)
+          for op in (Operation.WRITE, Operation.DESCRIBE)],
         *_topic(w, WORKER_APP_PREFIX, Operation.READ, Operation.WRITE, Operation.CREATE,
                 Operation.DESCRIBE, Operation.DESCRIBE_CONFIGS, prefixed=True),
         *_group(w, WORKER_APP_PREFIX),

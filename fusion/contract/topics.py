@@ -20,6 +20,16 @@ CORRELATION_PARTITIONS = 4
 LATE_EVENTS_TOPIC = "internal.late-events"
 # The published rule set (hot reload); compacted, so the latest one is always there.
 RULE_SETS_TOPIC = "control.rule-sets"
+# Who receives leads: one record per agency (a Subscription, or a tombstone when removed),
+# compacted; the system of record the dispatcher routes by. Written only by the admin.
+SUBSCRIPTIONS_TOPIC = "control.subscriptions"
+# The dissemination audit: one hash-chained entry per decision (sent or withheld), never
+# deleted (retention unlimited), one chain per partition of internal.leads; written only by
+# the dispatcher, in the same Kafka transaction as the lead copies it records.
+AUDIT_TOPIC = "audit.disseminations"
+# The watchlist as the intake last applied it: one record per entry (a tombstone when
+# removed), compacted, so Redis (its cache) can be rebuilt when it comes back empty.
+WATCHLIST_STATE_TOPIC = "state.watchlist"
 FEED_TOPIC_PATTERN = re.compile(r"^feeds\.(?P<agency>[a-z0-9-]+)\.(?P<feed>[a-z0-9-]+)$")
 
 FEED_PARTITIONS = 3
@@ -62,6 +72,10 @@ def all_topics() -> list[TopicSpec]:
     specs.append(TopicSpec(CORRELATION_TOPIC, CORRELATION_PARTITIONS, {"retention.ms": week_ms}))
     specs.append(TopicSpec(LATE_EVENTS_TOPIC, 1, {"retention.ms": str(30 * 24 * 3600 * 1000)}))
     specs.append(TopicSpec(RULE_SETS_TOPIC, 1, {"cleanup.policy": "compact"}))
+    specs.append(TopicSpec(SUBSCRIPTIONS_TOPIC, 1, {"cleanup.policy": "compact"}))
+    specs.append(TopicSpec(AUDIT_TOPIC, FEED_PARTITIONS,  # = internal.leads' partitions
+                           {"retention.ms": "-1", "retention.bytes": "-1"}))
+    specs.append(TopicSpec(WATCHLIST_STATE_TOPIC, 1, {"cleanup.policy": "compact"}))
     specs.extend(
         TopicSpec(lead_topic(agency), LEAD_PARTITIONS, {"retention.ms": week_ms})
         for agency in Agency

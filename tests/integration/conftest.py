@@ -4,6 +4,7 @@ and Redis prefix, so a run never reads another run's state."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -20,13 +21,21 @@ from typing import Any
 
 import pytest
 import redis
+from kafka.admin import NewTopic
+from kafka.errors import TopicAlreadyExistsError
 
 from adapters.kafka.access import KafkaAccess, kafka_access
-from adapters.kafka.clients import open_producer
+from adapters.kafka.audit_reader import read_audit
+from adapters.kafka.clients import open_admin, open_producer
 from adapters.kafka.feed_publisher import FeedPublisher
+from adapters.kafka.subscriptions import put_subscription
 from adapters.kafka.topics import create_topics
+from adapters.redis.client import redis_password
 from fusion.contract import (
+    AUDIT_TOPIC,
     CANDIDATE_LEADS_TOPIC,
+    SUBSCRIPTIONS_TOPIC,
+    WATCHLIST_STATE_TOPIC,
     Agency,
     EvidenceRef,
     Handling,
@@ -39,6 +48,7 @@ from fusion.contract.principals import ADMIN, SIMULATOR, WORKER_APP_PREFIX, agen
 from fusion.settings import ConnectionSettings
 from leads.subscriptions import Subscription
 from tests.factories import T0, grading, listing
+from tests.integration import partner
 
 ROOT = Path(__file__).resolve().parents[2]
 FUSION = str(Path(sys.executable).with_name("fusion"))
@@ -77,6 +87,17 @@ def metric_value(url: str, name: str, labels: str = "") -> float:
         if line.startswith(prefix):
             return float(line.rsplit(" ", 1)[1])
     return 0.0
+
+
+def metric_total(url: str, name: str) -> float:
+    """The sum of every sample of ``name`` (all label values) on a worker's /metrics."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback)
+            text = response.read().decode()
+    except OSError:
+        return 0.0
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+               if line.startswith((f"{name} ", f"{name}{{")))
 
 
 def _reachable(host: str, port: int) -> bool:
@@ -125,7 +146,7 @@ def stack() -> Iterator[Stack]:
     if not _reachable(host, int(port)):
         pytest.fail(f"no Kafka broker at {settings.kafka_bootstrap}: run 'make up' "
                     "(or 'make test', which starts it)")
-    client = redis.Redis.from_url(settings.redis_url)
+    client = redis.Redis.from_url(settings.redis_url, password=redis_password(settings))
     try:
         client.ping()
     except redis.RedisError as exc:
@@ -139,11 +160,57 @@ def stack() -> Iterator[Stack]:
 
 
 @dataclass(frozen=True)
+class Topics:
+    """The topics of one worker's own little world: its subscriptions, its audit and its
+    watchlist record (shared topics would mix the test modules' subscribers and chains)."""
+
+    subscriptions: str
+    audit: str
+    watchlist: str
+
+    @classmethod
+    def of(cls, prefix: str) -> Topics:
+        name = prefix.rstrip(":")
+        return cls(f"{SUBSCRIPTIONS_TOPIC}.{name}", f"{AUDIT_TOPIC}.{name}",
+                   f"{WATCHLIST_STATE_TOPIC}.{name}")
+
+    def env(self) -> dict[str, str]:
+        return {"FUSION_SUBSCRIPTIONS_TOPIC": self.subscriptions,
+                "FUSION_AUDIT_TOPIC": self.audit,
+                "FUSION_WATCHLIST_STATE_TOPIC": self.watchlist}
+
+
+def ensure_topics(stack: Stack, topics: Topics) -> None:
+    wanted = [NewTopic(topics.subscriptions, 1, 1, topic_configs={"cleanup.policy": "compact"}),
+              NewTopic(topics.audit, 3, 1, topic_configs={"retention.ms": "-1"}),
+              NewTopic(topics.watchlist, 1, 1, topic_configs={"cleanup.policy": "compact"})]
+    admin = open_admin(stack.admin, client_id="test-topics")
+    try:
+        missing = [t for t in wanted if t.name not in set(admin.list_topics())]
+        if missing:
+            with contextlib.suppress(TopicAlreadyExistsError):
+                admin.create_topics(missing)
+    finally:
+        admin.close()
+    for topic in wanted:
+        wait_until(lambda t=topic: _serving(stack, t.name), timeout=30,
+                   what=f"a leader for {topic.name}", every=0.1)
+
+
+def _serving(stack: Stack, name: str) -> bool:
+    try:
+        return bool(partner.end_offsets(stack.admin, name))
+    except partner.RefusedError:
+        return False
+
+
+@dataclass(frozen=True)
 class Worker:
     prefix: str
     metrics_url: str
     log: Path
     app_id: str  # FUSION_APP_ID: its consumer group and topic prefix
+    topics: Topics
 
 
 def _probe_lead() -> Lead:
@@ -166,6 +233,8 @@ def launch_worker(stack: Stack, tmp: Path, *, run_id: str, prefix: str,
     intake, correlate and dispatch agents all consume."""
     web_port = free_port()
     log_path = tmp / f"worker-{web_port}.log"
+    topics = Topics.of(prefix)
+    ensure_topics(stack, topics)
     app_id = f"{WORKER_APP_PREFIX}-test-{run_id}"  # the worker principal's ACL prefix
     env = {**os.environ, "FUSION_APP_ID": app_id, "FUSION_REDIS_PREFIX": prefix,
            "FUSION_WEB_PORT": str(web_port), "FUSION_AUTO_OFFSET_RESET": "latest",
@@ -173,11 +242,11 @@ def launch_worker(stack: Stack, tmp: Path, *, run_id: str, prefix: str,
            # Short event-time lateness and idle step, so stateful rules close within seconds.
            "FUSION_ALLOWED_LATENESS": "3", "FUSION_IDLE_AFTER": "1",
            "FUSION_DATA_DIR": str(tmp / "state" / "faust"),  # parents made by the worker
-           **(extra_env or {})}
+           **topics.env(), **(extra_env or {})}
     with log_path.open("wb") as log:
         proc = subprocess.Popen([FUSION, "worker"], cwd=ROOT, env=env, stdout=log,
                                 stderr=subprocess.STDOUT)
-    worker = Worker(prefix, f"http://127.0.0.1:{web_port}/metrics", log_path, app_id)
+    worker = Worker(prefix, f"http://127.0.0.1:{web_port}/metrics", log_path, app_id, topics)
     try:
         _wait_ready(stack, worker, proc)
     except BaseException:
@@ -196,8 +265,20 @@ def stop_worker(proc: subprocess.Popen[bytes]) -> None:
 
 
 def subscribe(stack: Stack, prefix: str) -> None:
+    """The test subscribers, on the subscriptions topic of the worker of ``prefix``."""
+    topics = Topics.of(prefix)
+    ensure_topics(stack, topics)
     for sub in SUBSCRIBERS:
-        stack.redis.hset(f"{prefix}subscriptions", sub.agency.value, sub.model_dump_json())
+        put_subscription(stack.admin, topics.subscriptions, sub)
+
+
+def audit_of(stack: Stack, worker: Worker, lead_id: str) -> dict[str, str] | None:
+    """``"<revision>:<AGENCY>" -> "<outcome> <reason>"`` for a lead, from the worker's audit
+    topic (committed entries only), or None when it has none yet."""
+    found = {f"{r.entry.revision}:{r.entry.agency.value}": f"{r.entry.outcome} {r.entry.reason}"
+             for r in read_audit(stack.admin, worker.topics.audit)
+             if r.entry is not None and r.entry.lead_id == lead_id}
+    return found or None
 
 
 def forget(stack: Stack, prefix: str) -> None:
@@ -223,7 +304,7 @@ def worker(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[W
 
 def _wait_ready(stack: Stack, worker: Worker, proc: subprocess.Popen[bytes]) -> None:
     """The agents are consuming once a probe sent after their assignment has had its effect
-    (a watchlist entry in Redis, an event correlated, a probe lead audited). With
+    (a watchlist entry in Redis, an event correlated, a dispatch decision made). With
     auto_offset_reset=latest a probe sent earlier is skipped, so probes repeat."""
     producer = open_producer(stack.admin, client_id="readiness-probe")  # writes internal.leads
     publisher = FeedPublisher(stack.simulator, client_id="readiness-probe")
@@ -235,7 +316,9 @@ def _wait_ready(stack: Stack, worker: Worker, proc: subprocess.Popen[bytes]) -> 
             if proc.poll() is not None:
                 pytest.fail(f"worker exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
             if time.monotonic() > deadline:
-                pytest.fail(f"worker not ready after {READY_TIMEOUT}s:\n{log.read_text()[-3000:]}")
+                pytest.fail(f"worker not ready after {READY_TIMEOUT}s (intake {intake_ok}, "
+                            f"correlate {correlate_ok}, dispatch {dispatch_ok}):\n"
+                            f"{log.read_text()[-3000:]}")
             probe_id = uuid.uuid4().hex[:12]
             if not (intake_ok and correlate_ok):
                 event = listing(f"PRB{probe_id[:6]}", entry_id=f"probe-{probe_id}",
@@ -249,8 +332,8 @@ def _wait_ready(stack: Stack, worker: Worker, proc: subprocess.Popen[bytes]) -> 
             while time.monotonic() < until and not (intake_ok and dispatch_ok and correlate_ok):
                 intake_ok = intake_ok or bool(
                     stack.redis.exists(f"{prefix}wl:entry:HSI/probe-{probe_id}"))
-                dispatch_ok = dispatch_ok or bool(
-                    stack.redis.exists(f"{prefix}audit:lead:{lead.lead_id}"))
+                dispatch_ok = dispatch_ok or metric_total(
+                    worker.metrics_url, "fusion_dispatch_decisions_total") > 0
                 correlate_ok = correlate_ok or metric_value(
                     worker.metrics_url, "fusion_events_correlated_total") > 0
                 time.sleep(0.05)

@@ -15,7 +15,7 @@ from fusion.contract import Agency, Country, Lead, Tlp, feed_topic, lead_topic
 from fusion.contract.codes import Feed
 from tests.factories import crossing, handling, listing
 from tests.integration import partner
-from tests.integration.conftest import Stack, Worker, metric_value, wait_until
+from tests.integration.conftest import Stack, Worker, audit_of, metric_value, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -67,13 +67,13 @@ def test_watchlisted_crossing_reaches_entitled_agency_within_5s_and_no_one_else(
     assert plate in lead.title
     assert "southbound" in lead.title
 
-    audit = wait_until(lambda: _audit(stack, worker, lead.lead_id), timeout=5,
+    audit = wait_until(lambda: audit_of(stack, worker, lead.lead_id), timeout=5,
                        what="the dissemination audit of the lead")
     assert audit["1:HSI"].startswith("sent")
     assert audit["1:CBP-OFO"].startswith("sent")
     assert audit["1:ANAM"].startswith("handling")
     assert audit["1:DEA"].startswith("disabled")
-    # The audit is written after every send was confirmed, so ANAM's topic is final here.
+    # The audit commits in one transaction with the copies, so ANAM's topic is final here.
     anam = partner.read_to_end(stack.agency(Agency.ANAM), lead_topic(Agency.ANAM), anam_start)
     assert all(m.key != lead.lead_id for m in anam)
     cbp = partner.read_to_end(stack.agency(Agency.CBP_OFO), lead_topic(Agency.CBP_OFO), cbp_start)
@@ -105,8 +105,3 @@ def test_a_replayed_crossing_gives_the_same_lead_which_is_sent_once(
     messages = deliveries()
     assert len(messages) == 1
     assert Lead.model_validate_json(messages[0].payload or "").lead_id == messages[0].key
-
-
-def _audit(stack: Stack, worker: Worker, lead_id: str) -> dict[str, str] | None:
-    raw = stack.redis.hgetall(f"{worker.prefix}audit:lead:{lead_id}")
-    return {k.decode(): v.decode() for k, v in raw.items()} if raw else None

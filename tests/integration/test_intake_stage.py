@@ -46,7 +46,7 @@ def _run(stack: Stack, *batches: Sequence[EventEnvelope | bytes]) -> tuple[
     registry = CollectorRegistry()
 
     async def go() -> list[list[OutboundRecord]]:
-        client = await connect_redis(stack.redis_url)
+        client = await connect_redis(stack.settings)
         prefix = f"stage-{uuid.uuid4().hex[:8]}:"
         stage = IntakeStage(watchlist=WatchlistStore(client, prefix=prefix),
                             metrics=WorkerMetrics(registry), clock=lambda: T0)

@@ -14,6 +14,7 @@ from fusion.contract import Agency, lead_topic
 from tests.integration import partner
 from tests.integration.conftest import (
     Stack,
+    audit_of,
     forget,
     launch_worker,
     metric_value,
@@ -47,7 +48,7 @@ def test_worker_killed_mid_window_resumes_and_leads_exactly_once(
             publish(stack, [crossing_with_driver(plate, 2, dt.datetime.now(dt.UTC))])
             (lead,) = wait_until(lambda: leads_for(stack, plate, start), timeout=60,
                                  what="the lead after the restart", every=0.25)
-            wait_until(lambda: stack.redis.exists(f"{prefix}audit:lead:{lead.lead_id}"),
+            wait_until(lambda: audit_of(stack, worker, lead.lead_id),
                        timeout=10, what="the lead's dissemination audit")
             assert {e.event_id for e in lead.evidence} == {f"md-{plate}-{n}" for n in range(3)}
             assert len(leads_for(stack, plate, start)) == 1
