@@ -5,7 +5,7 @@
     fusion subscriptions ...         which agencies receive leads (stored in Redis)
     fusion publish FILE              publish JSON Lines events on their feed topics
     fusion import FILE --agency A    import a JSON Lines or CSV file of events (resumable)
-    fusion ingest serve|add-key      HTTP ingest endpoint for partners without Kafka, API keys
+    fusion ingest serve|add-key|...  HTTP ingest for partners without Kafka; add/revoke/list keys
     fusion leads list|tail AGENCY    the leads an agency has received, or follow them
     fusion rules lint|test           check the rule catalogue, run its test cases
     fusion rules backtest            replay retained feeds through a candidate rule set

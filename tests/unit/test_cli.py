@@ -15,7 +15,7 @@ SUBCOMMANDS = ["topics", "schemas", "subscriptions", "publish", "import", "inges
                "rules", "worker", "status", "simulate", "evaluate"]
 NESTED = [["leads", "list"], ["leads", "tail"], ["rules", "lint"], ["rules", "test"],
           ["rules", "backtest"], ["rules", "publish"], ["ingest", "serve"],
-          ["ingest", "add-key"]]
+          ["ingest", "add-key"], ["ingest", "revoke-key"], ["ingest", "list-keys"]]
 
 
 def _exit_code(argv: list[str]) -> int | str | None:
