@@ -6,7 +6,7 @@
     fusion subscriptions ...         which agencies receive leads (a compacted topic)
     fusion publish FILE              publish JSON Lines events on their feed topics
     fusion import FILE --agency A    import a JSON Lines or CSV file of events (resumable)
-    fusion ingest serve|add-key      HTTP ingest endpoint for partners without Kafka, API keys
+    fusion ingest serve|add-key|...  HTTP ingest for partners without Kafka; add/revoke/list keys
     fusion leads list|tail AGENCY    the leads an agency has received, or follow them
     fusion audit verify|show         the dissemination audit: chain checked, who got what
     fusion rules lint|test           check the rule catalogue, run its test cases

@@ -44,11 +44,15 @@ class FeedPublisher:
         report = PublishReport()
         pending: list[tuple[str, Any]] = []
         for event in events:
-            future = self._producer.send(
-                feed_topic(event.agency, event.feed),
-                key=partition_key(event).encode(),
-                value=event.model_dump_json().encode(),
-            )
+            try:
+                future = self._producer.send(
+                    feed_topic(event.agency, event.feed),
+                    key=partition_key(event).encode(),
+                    value=event.model_dump_json().encode(),
+                )
+            except KafkaError as exc:  # refused before sending, e.g. larger than max_request_size
+                report.failed[event.key] = str(exc)
+                continue
             pending.append((event.key, future))
         self._producer.flush()
         for key, future in pending:
@@ -60,8 +64,8 @@ class FeedPublisher:
         if report.failed:
             first = next(iter(report.failed.items()))
             raise PublishError(
-                f"{len(report.failed)} of {len(pending)} events were not delivered "
-                f"(first: {first[0]}: {first[1]})")
+                f"{len(report.failed)} of {report.sent + len(report.failed)} events were not "
+                f"delivered (first: {first[0]}: {first[1]})")
         return report
 
     def close(self) -> None:

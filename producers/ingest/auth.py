@@ -1,27 +1,27 @@
-"""API keys per agency. The keys file maps an agency code to the SHA-256 hashes of its keys;
-the plaintext key is shown once, by ``fusion ingest add-key``, and never stored or logged.
+"""API keys per agency: which agency a presented key belongs to. The keys file
+(``keys_file``) holds only their SHA-256; the plaintext key is shown once, by ``fusion ingest
+add-key``, and never stored or logged (logs show its first four characters, ``redact``).
 
-    {"HSI": ["<sha256 hex>", ...], "CBP-OFO": [...]}
+``LiveKeyRing`` is what a running server asks: it notices a change of the file (added or
+revoked keys) at the next request and answers from the new file from then on, no restart.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import json
+import logging
 import os
-import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable
 from pathlib import Path
-
-import yaml
 
 from fusion.contract import Agency
 from fusion.errors import ConfigurationError
+from producers.ingest.keys_file import StoredKey, hash_key, parse_keys, read_keys_file
 
+log = logging.getLogger(__name__)
 
-def hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
+__all__ = ["KeyRing", "LiveKeyRing", "hash_key", "redact"]
 
 
 def redact(key: str) -> str:
@@ -30,61 +30,89 @@ def redact(key: str) -> str:
 
 
 class KeyRing:
-    """Which agency a presented key belongs to."""
+    """Which agency a presented key belongs to, for one version of the keys file."""
 
-    def __init__(self, hashes: Mapping[Agency, list[str]]) -> None:
-        self._hashes = [(agency, h) for agency, hs in hashes.items() for h in hs]
+    def __init__(self, keys: Iterable[StoredKey]) -> None:
+        self._keys = list(keys)
 
-    def agency_for(self, key: str) -> Agency | None:
+    def key_for(self, key: str) -> StoredKey | None:
         presented = hash_key(key)
         found = None
-        for agency, stored in self._hashes:  # compare with every hash: no early exit
-            if hmac.compare_digest(presented, stored):
-                found = agency
+        for stored in self._keys:  # compare with every hash: no early exit
+            if hmac.compare_digest(presented, stored.sha256):
+                found = stored
         return found
+
+    def agency_for(self, key: str) -> Agency | None:
+        stored = self.key_for(key)
+        return stored.agency if stored else None
+
+    def __len__(self) -> int:
+        return len(self._keys)
 
     @classmethod
     def load(cls, path: Path) -> KeyRing:
         return cls(read_keys_file(path))
 
 
-def read_keys_file(path: Path) -> dict[Agency, list[str]]:
-    if not path.exists():
-        raise ConfigurationError(
-            f"no ingest keys file at {path}: create a key with 'fusion ingest add-key AGENCY' "
-            "or set FUSION_INGEST_KEYS_FILE")
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigurationError(f"{path} is not valid JSON or YAML: {exc}") from exc
-    if not isinstance(doc, dict):
-        raise ConfigurationError(f"{path} must map agency codes to lists of key hashes")
-    out: dict[Agency, list[str]] = {}
-    for code, hashes in doc.items():
+Signature = tuple[int, int, int, int]  # inode, size, mtime, ctime (ns)
+
+
+class LiveKeyRing:
+    """The keys file as it is now. Each question first ``stat``s the file (a microsecond or
+    two) and re-reads it when its inode, size or times changed, and at least every
+    ``recheck_seconds`` by content (a change within one timestamp tick keeps both times). A
+    file that cannot be read or parsed leaves the keys as they were, with an error in the
+    log naming the file and the problem (to revoke every key write ``{}``, do not delete
+    the file)."""
+
+    def __init__(self, path: Path, *, clock: Callable[[], float],
+                 recheck_seconds: float = 2.0) -> None:
+        self._path, self._clock, self._recheck = path, clock, recheck_seconds
+        text = self._read_text()
+        self._ring = KeyRing(parse_keys(text, where=str(path)))
+        self._seen = hashlib.sha256(text.encode()).digest()  # the content read last
+        self._signature: Signature | None = self._stat()
+        self._checked = clock()
+
+    def agency_for(self, key: str) -> Agency | None:
+        return self.ring().agency_for(key)
+
+    def ring(self) -> KeyRing:
+        signature, now = self._stat(), self._clock()
+        if signature != self._signature or now - self._checked >= self._recheck:
+            self._signature, self._checked = signature, now
+            self._reload()
+        return self._ring
+
+    def _reload(self) -> None:
         try:
-            agency = Agency(code)
-        except ValueError:
-            raise ConfigurationError(f"{path}: {code!r} is not an agency code") from None
-        if not isinstance(hashes, list) or not all(_is_sha256(h) for h in hashes):
-            raise ConfigurationError(f"{path}: {code} must list SHA-256 hex digests")
-        out[agency] = list(hashes)
-    return out
+            text = self._read_text()
+        except (OSError, ConfigurationError) as exc:
+            log.error("the keys file cannot be read, keeping the %d keys read before: %s",
+                      len(self._ring), exc)
+            return
+        digest = hashlib.sha256(text.encode()).digest()
+        if digest == self._seen:  # unchanged, or the same broken content as last time
+            return
+        self._seen = digest
+        try:
+            ring = KeyRing(parse_keys(text, where=str(self._path)))
+        except ConfigurationError as exc:
+            log.error("the keys file changed but cannot be used, keeping the %d keys read "
+                      "before: %s", len(self._ring), exc)
+            return
+        self._ring = ring
+        log.info("keys file %s reloaded: %d keys", self._path, len(ring))
 
+    def _read_text(self) -> str:
+        if not self._path.exists():
+            read_keys_file(self._path)  # raises the error that says how to make one
+        return self._path.read_text(encoding="utf-8")
 
-def add_key(path: Path, agency: Agency) -> str:
-    """Make a new key for ``agency``, store its hash in ``path`` and return the key."""
-    keys = read_keys_file(path) if path.exists() else {}
-    key = secrets.token_urlsafe(32)
-    keys.setdefault(agency, []).append(hash_key(key))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps({a.value: hs for a, hs in keys.items()}, indent=2) + "\n",
-                   encoding="utf-8")
-    os.chmod(tmp, 0o600)
-    tmp.replace(path)
-    return key
-
-
-def _is_sha256(value: object) -> bool:
-    return isinstance(value, str) and len(value) == 64 and all(
-        c in "0123456789abcdef" for c in value)
+    def _stat(self) -> Signature | None:
+        try:
+            st = os.stat(self._path)
+        except OSError:
+            return None
+        return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)

@@ -15,7 +15,8 @@ SUBCOMMANDS = ["topics", "principals", "schemas", "subscriptions", "publish", "i
                "ingest", "leads", "rules", "worker", "status", "simulate", "evaluate"]
 NESTED = [["leads", "list"], ["leads", "tail"], ["rules", "lint"], ["rules", "test"],
           ["rules", "backtest"], ["rules", "publish"], ["ingest", "serve"],
-          ["ingest", "add-key"], ["principals", "show"], ["principals", "sync"]]
+          ["ingest", "add-key"], ["ingest", "revoke-key"], ["ingest", "list-keys"],
+          ["principals", "show"], ["principals", "sync"], ["audit", "show"]]
 
 
 def _exit_code(argv: list[str]) -> int | str | None:
