@@ -30,7 +30,8 @@ LOOKBACK = 20_000  # records of internal.events searched for the newest event ti
 
 def open_consumer(access: KafkaAccess) -> Any:
     """A consumer without a group: it never moves anybody's committed offsets."""
-    return clients.open_consumer(access, client_id="fusion-evaluate")
+    return clients.open_consumer(access, client_id="fusion-evaluate",
+                                 isolation_level="read_committed")
 
 
 def end_offsets(consumer: Any, topics: list[str]) -> dict[Any, int]:

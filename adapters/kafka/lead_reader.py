@@ -28,7 +28,9 @@ class LeadRecord:
 class LeadReader:
     def __init__(self, access: KafkaAccess, agency: Agency) -> None:
         self.topic = lead_topic(agency)
-        self._consumer = open_consumer(access, client_id="fusion-leads")
+        # The dispatcher writes lead copies in transactions: only committed ones are real.
+        self._consumer = open_consumer(access, client_id="fusion-leads",
+                                       isolation_level="read_committed")
         self._partitions = partitions_of(self._consumer, [self.topic])
 
     def retained(self, since: dt.datetime | None) -> Iterator[LeadRecord]:

@@ -131,3 +131,45 @@ def test_the_worker_never_logs_its_password(stack: Stack, worker: Worker) -> Non
     log = worker.log.read_text(errors="replace")
     assert log  # the worker has started and logged
     assert stack.access(WORKER).password not in log
+
+
+def _principals(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([FUSION, "principals", *args], cwd=ROOT, env=os.environ.copy(),
+                          capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_rotate_and_revoke_take_effect_on_the_next_connection(stack: Stack) -> None:
+    agency = Agency.USCG  # no other test connects as it
+    topic = feed_topic(agency, Feed.TIPS)
+    old = stack.agency(agency)
+    partner.produce(old, topic, [("k", "{}")])
+    rotated = _principals("rotate", agency.value)
+    assert rotated.returncode == 0, rotated.stderr
+    new = stack.agency(agency)
+    assert new.password != old.password
+    assert old.password not in rotated.stdout + rotated.stderr
+    with pytest.raises(partner.RefusedError, match=r"(?i)authentication"):
+        partner.produce(old, topic, [("k", "{}")])
+    partner.produce(new, topic, [("k", "{}")])
+
+    revoked = _principals("revoke", agency.value)
+    assert revoked.returncode == 0, revoked.stderr
+    with pytest.raises(partner.RefusedError, match=r"(?i)authentication"):
+        partner.produce(new, topic, [("k", "{}")])
+    synced = _principals("sync", "--all-agencies")  # a sync does not undo a revocation
+    assert synced.returncode == 0, synced.stderr
+    with pytest.raises(partner.RefusedError, match=r"(?i)authentication"):
+        partner.produce(new, topic, [("k", "{}")])
+
+    assert _principals("add", agency.value).returncode == 0
+    partner.produce(stack.agency(agency), topic, [("k", "{}")])
+
+
+def test_show_tells_a_partner_how_to_connect_without_the_password(stack: Stack) -> None:
+    shown = _principals("show", "HSI")
+    assert shown.returncode == 0, shown.stderr
+    assert "sasl.username=agency-hsi" in shown.stdout
+    assert "leads.hsi" in shown.stdout
+    assert stack.agency(Agency.HSI).password not in shown.stdout
+    revealed = _principals("show", "HSI", "--reveal")
+    assert stack.agency(Agency.HSI).password in revealed.stdout
