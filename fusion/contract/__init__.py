@@ -36,6 +36,7 @@ from fusion.contract.envelope import (
     Handling,
     Location,
 )
+from fusion.contract.event_time import EventTimeLimits, check_event_time
 from fusion.contract.feed_attributes import (
     ApprehensionAttributes,
     BulkCashAttributes,
@@ -79,11 +80,12 @@ __all__ = [
     "SCHEMA_VERSION", "TLP_ORDER", "Agency", "ApprehensionAttributes", "BulkCashAttributes",
     "Commodity", "Concealment", "Container", "Conveyance", "Coordinates", "Country", "Credibility",
     "DeadLetter", "DeadLetterReason", "Document", "Entity", "EsealAttributes", "EventEnvelope",
-    "EvidenceRef", "Feed", "FeedAttributes", "FeedSpec", "FieldError", "Firearm",
+    "EventTimeLimits", "EvidenceRef", "Feed", "FeedAttributes", "FeedSpec", "FieldError", "Firearm",
     "FirearmTraceAttributes", "Grading", "Handling", "Lead", "LeadId", "Location",
     "LprReadAttributes", "PassengerInfoAttributes", "Person", "Phone", "PoeCrossingAttributes",
     "Port", "Priority", "RailImagingAttributes", "Rejection", "RuleHit", "ScoreContribution",
     "SeizureAttributes", "SeizureUnit", "SensorAlertAttributes", "SourceReliability",
     "TipAttributes", "Tlp", "TopicSpec", "ValidEvent", "Vehicle", "WatchlistAttributes",
-    "all_topics", "decode_event", "feed_topic", "feed_topics", "lead_topic", "parse_feed_topic",
+    "all_topics", "check_event_time", "decode_event", "feed_topic", "feed_topics", "lead_topic",
+    "parse_feed_topic",
 ]
