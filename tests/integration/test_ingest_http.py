@@ -4,6 +4,7 @@ record, the good events reach the feed topic and the stream worker, the bad ones
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -18,7 +19,7 @@ from typing import Any
 import pytest
 
 from fusion.contract import Agency, Feed, feed_topic
-from tests.factories import T0, as_json, listing
+from tests.factories import as_json, listing
 from tests.integration import kcat
 from tests.integration.conftest import (
     FUSION,
@@ -102,7 +103,8 @@ def test_a_mixed_batch_publishes_the_good_events_and_explains_the_rest(
     start = kcat.end_offsets(stack.bootstrap, topic)
     valid_before = metric_value(worker.metrics_url, "fusion_events_valid_total",
                                 'feed="watchlist"')
-    good = [as_json(listing(f"H{run[:5]}{n}", entry_id=f"http-{run}-{n}", at=T0))
+    listed_at = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)  # the worker takes it (age)
+    good = [as_json(listing(f"H{run[:5]}{n}", entry_id=f"http-{run}-{n}", at=listed_at))
             for n in range(4)]
     other_agency = as_json(listing("D1", entry_id=f"http-{run}-dea", agency=Agency.DEA))
     no_grading = {k: v for k, v in as_json(listing("N1", entry_id=f"http-{run}-ng")).items()
