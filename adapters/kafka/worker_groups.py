@@ -37,7 +37,7 @@ def remove_worker_group(bootstrap: str, app_id: str) -> list[str]:
             if own:
                 admin.delete_topics(own)
         with contextlib.suppress(KafkaError):
-            admin.delete_consumer_groups([app_id])
+            admin.delete_groups([app_id])
         return own
     finally:
         admin.close()

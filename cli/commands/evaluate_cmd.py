@@ -71,9 +71,9 @@ Event time: the scenario compresses about 40 hours of event time per 5000 events
 minutes of wall time, so its events lie far ahead of the clock, and a worker refuses events
 more than FUSION_MAX_CLOCK_SKEW (default 300 s) ahead (dead letters 'event-in-future'). The
 own worker gets a FUSION_MAX_CLOCK_SKEW covering the scenario's span (the report header says
-how much); its internal records carry its app id, so a worker of another app id running on
-the same broker skips them (and dead-letters the scenario's feed events as event-in-future:
-expect those in feeds.dlq). With --worker-group APP_ID it runs through that running worker
+how much); the scenario starts an hour or more ahead, so a worker of another app id running
+on the same broker dead-letters all of its feed events as event-in-future (expect those in
+feeds.dlq) and skips the internal records the own worker writes (they carry its app id). With --worker-group APP_ID it runs through that running worker
 instead, which must have been started with at least the FUSION_MAX_CLOCK_SKEW printed.
 
 What is compared: each ground-truth record (a finding a planted pattern should produce: rule
@@ -108,6 +108,7 @@ TAIL_MARGIN = dt.timedelta(hours=1)  # event time past the last due_by
 BACKLOG_EVERY = 2.0  # seconds between looks at the worker's consumer-group lag
 BUSY_BACKLOG = 50  # records behind (ticks arrive every second) that count as catching up
 WORKER_INTERNAL = (CORRELATION_TOPIC, CANDIDATE_LEADS_TOPIC)  # the worker's inputs besides feeds
+AHEAD = dt.timedelta(hours=2)  # the own worker's scenario starts this far past the hour
 
 EPILOG = """examples:
   fusion evaluate                                  5000 events at 100/s, about a minute
@@ -131,10 +132,12 @@ def register(commands: Any) -> None:
                              "repeated runs on one worker never reuse event ids or entities; "
                              "the report header names seed and start to repeat a run)")
     parser.add_argument("--start", type=aware_time, default=None, metavar="ISO",
-                        help="event time of the first event (default: now, rounded down to "
-                             "the hour; with --worker-group, the next hour past the newest "
-                             "event time on internal.events plus the idle time since, so "
-                             "that worker's watermark never makes it late)")
+                        help="event time of the first event (default: two hours past the "
+                             "last full hour, so that a running worker with the default "
+                             "FUSION_MAX_CLOCK_SKEW takes none of the scenario; with "
+                             "--worker-group, the next hour past the newest event time on "
+                             "internal.events plus the idle time since, so that worker's "
+                             "watermark never makes it late)")
     parser.add_argument("--lateness", type=float, default=600.0, metavar="SECONDS",
                         help="the worker's FUSION_ALLOWED_LATENESS, for due_by in the ground "
                              "truth (default 600)")
@@ -173,8 +176,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.worker_group:
             start = args.start or kafka.clear_start(scan, now)
-        else:
-            start = args.start or default_start(now)
+        else:  # an hour ahead at least: a worker with the default skew takes none of it
+            start = args.start or default_start(now) + AHEAD
         seed = args.seed if args.seed is not None else int(start.timestamp()) // 3600
         lateness = dt.timedelta(seconds=args.lateness)
         end = scenario_end(CorridorScenario(seed, start=start, lateness=lateness),
