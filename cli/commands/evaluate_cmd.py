@@ -73,8 +73,9 @@ more than FUSION_MAX_CLOCK_SKEW (default 300 s) ahead (dead letters 'event-in-fu
 own worker gets a FUSION_MAX_CLOCK_SKEW covering the scenario's span (the report header says
 how much); the scenario starts an hour or more ahead, so a worker of another app id running
 on the same broker dead-letters all of its feed events as event-in-future (expect those in
-feeds.dlq) and skips the internal records the own worker writes (they carry its app id). With --worker-group APP_ID it runs through that running worker
-instead, which must have been started with at least the FUSION_MAX_CLOCK_SKEW printed.
+feeds.dlq) and skips the internal records the own worker writes (they carry its app id).
+With --worker-group APP_ID it runs through that running worker instead, which must have
+been started with at least the FUSION_MAX_CLOCK_SKEW printed.
 
 What is compared: each ground-truth record (a finding a planted pattern should produce: rule
 id, evidence event ids, who may and who may not receive it) with the leads received.

@@ -11,7 +11,17 @@ import uuid
 
 import pytest
 
-from fusion.contract import Agency, Country, Lead, Tlp, feed_topic, lead_topic
+from fusion.contract import (
+    CANDIDATE_LEADS_TOPIC,
+    DEAD_LETTER_TOPIC,
+    Agency,
+    Country,
+    DeadLetter,
+    Lead,
+    Tlp,
+    feed_topic,
+    lead_topic,
+)
 from fusion.contract.codes import Feed
 from tests.factories import crossing, handling, listing
 from tests.integration import kcat
@@ -91,6 +101,7 @@ def test_a_replayed_crossing_gives_the_same_lead_which_is_sent_once(
     _list_vehicle(stack, worker, plate)
     event = crossing(plate, event_id=f"x-{uuid.uuid4().hex[:8]}", at=dt.datetime.now(dt.UTC))
     start = kcat.end_offsets(stack.bootstrap, lead_topic(Agency.HSI))
+    dlq_start = kcat.end_offsets(stack.bootstrap, DEAD_LETTER_TOPIC)
     duplicates_before = metric_value(worker.metrics_url, "fusion_duplicate_leads_total")
     for _ in range(2):
         kcat.produce(stack.bootstrap, feed_topic(Agency.CBP_OFO, Feed.POE_CROSSINGS),
@@ -100,9 +111,19 @@ def test_a_replayed_crossing_gives_the_same_lead_which_is_sent_once(
         return [m for m in kcat.read_to_end(stack.bootstrap, lead_topic(Agency.HSI), start)
                 if plate in (m.payload or "")]
 
-    # The replay makes the same lead id again; the dispatcher sees it was sent and stops it.
+    # The intake drops the repeat (same agency and event id) with a dead letter...
+    (letter,) = wait_until(
+        lambda: [d for d in (DeadLetter.model_validate_json(m.payload or "") for m in
+                             kcat.read_to_end(stack.bootstrap, DEAD_LETTER_TOPIC, dlq_start))
+                 if event.event_id in (d.original_text or "")],
+        timeout=10, what="the repeat's dead letter", every=0.2)
+    assert letter.reason.value == "duplicate-event"
+    (first,) = wait_until(deliveries, timeout=10, what="the lead", every=0.2)
+    # ... and a repeat it cannot see (after a restart, past its horizon) makes the same lead id
+    # again, which the dispatcher sees was sent and stops: the lead as re-fired.
+    kcat.produce(stack.bootstrap, CANDIDATE_LEADS_TOPIC, [(first.key or "", first.payload or "")])
     wait_until(lambda: metric_value(worker.metrics_url, "fusion_duplicate_leads_total")
-               > duplicates_before, timeout=10, what="the replayed lead to be recognised",
+               > duplicates_before, timeout=10, what="the re-fired lead to be recognised",
                every=0.2)
     messages = deliveries()
     assert len(messages) == 1

@@ -42,16 +42,20 @@ def admin(stack: Stack) -> Iterator[KafkaAdminClient]:
     client.close()
 
 
-def _dlq_limit(admin: KafkaAdminClient) -> str:
+def _dlq_limit(admin: KafkaAdminClient) -> str | None:
+    """feeds.dlq's own max.message.bytes; None when it has none (the broker's applies)."""
     described = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC,
                                                        DEAD_LETTER_TOPIC)])
-    return str(described["topic"][DEAD_LETTER_TOPIC]["max.message.bytes"]["value"])
+    entry = described["topic"][DEAD_LETTER_TOPIC].get("max.message.bytes")
+    return None if entry is None else str(entry["value"])
 
 
-def _set_dlq_limit(admin: KafkaAdminClient, value: str) -> None:
-    """feeds.dlq's max.message.bytes (an incremental change: its other settings stay)."""
+def _set_dlq_limit(admin: KafkaAdminClient, value: str | None) -> None:
+    """Set (or with None, remove) feeds.dlq's max.message.bytes, incrementally: its other
+    settings stay."""
+    change = ("DELETE", None) if value is None else value
     admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, DEAD_LETTER_TOPIC,
-                                        configs={"max.message.bytes": value})])
+                                        configs={"max.message.bytes": change})])
 
 
 @pytest.fixture
