@@ -133,8 +133,8 @@ def create_app(settings: WorkerSettings, *, registry: CollectorRegistry | None =
                         abandon=exit_without_commit).send
 
     limits = IntakeLimits(event_time=settings.event_time_limits,
-                          dedup_horizon=settings.dedup_horizon,
-                          dedup_max_ids=settings.dedup_max_ids,
+                          event_dedup_horizon=settings.event_dedup_horizon,
+                          event_dedup_max_ids=settings.event_dedup_max_ids,
                           dead_letter_prefix_bytes=settings.dead_letter_prefix_bytes)
 
     @app.agent(_raw_topic(app, *feed_topics()), name="intake")

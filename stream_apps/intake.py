@@ -68,8 +68,8 @@ class IntakeLimits:
     """What the intake refuses beyond the contract, and how much of a refusal it copies."""
 
     event_time: EventTimeLimits = field(default_factory=EventTimeLimits)
-    dedup_horizon: float = 3600.0
-    dedup_max_ids: int = 500_000
+    event_dedup_horizon: float = 3600.0
+    event_dedup_max_ids: int = 500_000
     dead_letter_prefix_bytes: int = DEAD_LETTER_PREFIX_DEFAULT
 
 
@@ -82,8 +82,8 @@ class IntakeStage:
         self._metrics = metrics
         self._clock = clock
         self._limits = limits or IntakeLimits()
-        self._recent = RecentIds(horizon=self._limits.dedup_horizon,
-                                 max_ids=self._limits.dedup_max_ids)
+        self._recent = RecentIds(horizon=self._limits.event_dedup_horizon,
+                                 max_ids=self._limits.event_dedup_max_ids)
 
     async def handle(self, records: Sequence[InboundRecord],
                      behind: Collection[str] = ()) -> list[OutboundRecord]:
@@ -95,8 +95,8 @@ class IntakeStage:
         now = self._clock()
         for record in records:
             self._classify(record, batch, now)
-        self._metrics.dedup_ids.set(len(self._recent))
-        self._metrics.dedup_horizon.set(self._recent.horizon_now(now.timestamp()))
+        self._metrics.event_dedup_ids.set(len(self._recent))
+        self._metrics.event_dedup_horizon.set(self._recent.horizon_now(now.timestamp()))
         await self._watchlist.apply(batch.watchlist)
         for action, _ in batch.watchlist:
             self._metrics.watchlist_changes.labels(action).inc()
@@ -133,8 +133,9 @@ class IntakeStage:
             return Rejection(DeadLetterReason.DUPLICATE_EVENT, (FieldError(
                 field="event_id", problem="duplicate",
                 message=f"{envelope.key} was taken already within the dedup horizon "
-                        f"({self._limits.dedup_horizon:g} s, FUSION_DEDUP_HORIZON): this "
-                        "repeat is dropped; a new event needs a new event_id"),))
+                        f"({self._limits.event_dedup_horizon:g} s, "
+                        "FUSION_EVENT_DEDUP_HORIZON): this repeat is dropped; a new event "
+                        "needs a new event_id"),))
         return None
 
     def _accept(self, record: InboundRecord, decoded: ValidEvent, batch: _Batch) -> None:

@@ -76,14 +76,15 @@ class WorkerMetrics:
             "fusion_duplicate_events_total",
             "Events whose (agency, event_id) the intake had taken within the dedup horizon: "
             "dropped, with a duplicate-event dead letter.", ["feed"], registry=registry)
-        self.dedup_ids = Gauge(
-            "fusion_dedup_remembered_ids",
-            "Event ids the intake remembers for spotting repeats (at most FUSION_DEDUP_MAX_IDS).",
+        self.event_dedup_ids = Gauge(
+            "fusion_event_dedup_ids",
+            "Event ids the intake remembers for spotting repeats (at most "
+            "FUSION_EVENT_DEDUP_MAX_IDS).",
             registry=registry)
-        self.dedup_horizon = Gauge(
-            "fusion_dedup_horizon_seconds",
-            "How far back the remembered event ids reach now (FUSION_DEDUP_HORIZON, less "
-            "while the rate fills FUSION_DEDUP_MAX_IDS sooner).", registry=registry)
+        self.event_dedup_horizon = Gauge(
+            "fusion_event_dedup_horizon_seconds",
+            "How far back the remembered event ids reach now (FUSION_EVENT_DEDUP_HORIZON, less "
+            "while the rate fills FUSION_EVENT_DEDUP_MAX_IDS sooner).", registry=registry)
         self.output_refusals = Counter(
             "fusion_output_refusals_total",
             "Outbound record batches the broker refused (each sent again until taken), by "

@@ -65,11 +65,11 @@ class WorkerSettings(ConnectionSettings):
         default=7 * 86400, gt=0,
         description="Seconds an event's occurred_at may lie behind the intake's clock (7 days: "
                     "the feeds' retention); older ones are dead-lettered as event-too-old.")
-    dedup_horizon: float = Field(
+    event_dedup_horizon: float = Field(
         default=3600, gt=0,
         description="Seconds the intake remembers each (agency, event_id) it took: a repeat "
                     "within them is dropped as duplicate-event (fusion/recent_ids.py).")
-    dedup_max_ids: int = Field(
+    event_dedup_max_ids: int = Field(
         default=500_000, ge=4,
         description="Most event ids remembered (about 100 bytes each); past this rate the "
                     "horizon shortens instead of memory growing.")

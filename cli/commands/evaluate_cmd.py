@@ -56,7 +56,7 @@ from producers.simulator import SimulatorSettings, run_corridor
 DESCRIPTION = """Measure lead quality: the corridor scenario through a worker, scored.
 
 What it does: starts a worker of its own ('fusion worker' with its own FUSION_APP_ID
-fusion-evaluate-<run>, Redis prefix and web port, reading only what is published from now on),
+fusion-worker-evaluate-<run>, Redis prefix and web port, reading what is published from now),
 subscribes the demo agencies under its prefix (as 'fusion subscriptions seed-demo'), notes
 the end of every leads.<agency> topic, publishes the corridor scenario ('fusion simulate
 --scenario corridor': background traffic with one pattern of every catalogue rule planted per

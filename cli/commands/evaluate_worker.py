@@ -51,7 +51,7 @@ class OwnWorker:
 
 
 def new_app_id() -> str:
-    return f"fusion-evaluate-{uuid.uuid4().hex[:8]}"
+    return f"fusion-worker-evaluate-{uuid.uuid4().hex[:8]}"
 
 
 def scenario_end(scenario: CorridorScenario, *, events: int, tail_margin: dt.timedelta,

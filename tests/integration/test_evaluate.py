@@ -49,7 +49,7 @@ def test_small_corridor_run_finds_the_planted_patterns_beside_a_running_worker(
     assert report["redeliveries"] == 0, result.stdout  # one dispatcher: evaluate's own
     assert result.returncode == 0, result.stdout
 
-    header = re.search(r"event time to (\S+); own worker (fusion-evaluate-[0-9a-f]{8}) with "
+    header = re.search(r"event time to (\S+); own worker (fusion-worker-evaluate-[0-9a-f]{8}) with "
                        r"FUSION_MAX_CLOCK_SKEW=(\d+)", result.stdout)
     assert header, result.stdout
     end, app_id, skew = dt.datetime.fromisoformat(header[1]), header[2], int(header[3])
