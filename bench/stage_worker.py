@@ -103,6 +103,9 @@ def run_worker(rules: Sequence[RuleSpec], aliases: Mapping[str, Sequence[str]], 
         env = {**os.environ, "FUSION_APP_ID": app_id, "FUSION_WEB_PORT": str(port),
                "FUSION_REDIS_PREFIX": prefix, "FUSION_AUTO_OFFSET_RESET": "earliest",
                "FUSION_RULES_DIR": catalogue, "FUSION_RULES_TOPIC": topic,
+               # The events are stamped from bench.rules_scaling.START (2026-01-05) on, older
+               # than the intake's default FUSION_MAX_EVENT_AGE (7 days) takes.
+               "FUSION_MAX_EVENT_AGE": str(10 * 365 * 86400),
                "FUSION_DATA_DIR": str(folder / "faust")}
         log = folder / "worker.log"
         fusion = str(Path(sys.executable).with_name("fusion"))

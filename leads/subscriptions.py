@@ -1,5 +1,5 @@
 """What an agency has asked to receive (pure model; stored by
-``adapters/redis/subscription_store.py``), and the demo's subscribers."""
+``adapters/kafka/subscriptions.py``, on control.subscriptions), and the demo's subscribers."""
 
 from __future__ import annotations
 

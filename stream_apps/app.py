@@ -8,18 +8,27 @@
 
 Every agent takes records in batches (``take_events``): decoding, Redis look-ups, state
 changelog writes and sends are done per batch, not per record, which is what makes Faust keep
-up with a bursty feed.
+up with a bursty feed. Each agent waits for the broker to confirm a batch's outputs before it
+takes the next (``stream_apps/delivery.py``), so no offset is committed past an input whose
+outputs were refused.
+
+Internal records (``internal.events``, ``internal.leads``) carry the writing worker's app id
+(``fusion-app`` header); a worker skips those another app id wrote, so a second worker group
+on the same broker (``fusion evaluate``'s own, a test's) does not feed this one.
+
+The web server serves ``/metrics`` and ``/healthz`` and nothing else: Faust's own views
+(tables by key, the router, statistics, graph) are off.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import faust
 from aiohttp.web import Response
@@ -29,7 +38,11 @@ from pydantic import ValidationError
 
 from adapters.kafka.access import KafkaAccess, audit_key, kafka_access
 from adapters.kafka.audit_log import AuditLog
-from adapters.kafka.faust_internals import check_changelog_codec, table_local_dict
+from adapters.kafka.faust_internals import (
+    check_changelog_codec,
+    drop_builtin_web_views,
+    table_local_dict,
+)
 from adapters.kafka.subscriptions import SubscriptionsView
 from adapters.kafka.watchlist_state import WatchlistRebuild
 from adapters.redis.client import connect_redis
@@ -51,12 +64,19 @@ from stream_apps.backlog import Backlog
 from stream_apps.batch_send import BatchSender
 from stream_apps.correlate import CorrelationStage
 from stream_apps.dead_letters import RecordOrigin
+from stream_apps.delivery import Delivery, DeliveryStatus
 from stream_apps.dispatch import DispatchStage
-from stream_apps.intake import IntakeStage
+from stream_apps.intake import IntakeLimits, IntakeStage
 from stream_apps.metrics import WorkerMetrics
 from stream_apps.partition_state import PartitionStore
 from stream_apps.progress import tick_record
-from stream_apps.records import SHARE_HEADER, SOURCE_HEADER, InboundRecord, OutboundRecord
+from stream_apps.records import (
+    APP_HEADER,
+    SHARE_HEADER,
+    SOURCE_HEADER,
+    InboundRecord,
+    OutboundRecord,
+)
 from stream_apps.retry import retry_while_down
 from stream_apps.rule_runtime import RuleRuntime, initial_rule_set
 from stream_apps.settings import WorkerSettings
@@ -91,11 +111,15 @@ def create_app(settings: WorkerSettings, *, registry: CollectorRegistry | None =
         producer_max_batch_size=settings.producer_batch_bytes,
         producer_acks=-1,
         broker_session_timeout=settings.session_timeout,
+        # Only /metrics and /healthz: no table data by key, no topology, no statistics.
+        web_tables_enabled=False, web_router_enabled=False, web_stats_enabled=False,
+        web_graph_enabled=False, web_metrics_enabled=False,
     )
+    drop_builtin_web_views(app)  # the index at "/" has no setting of its own
+    status = DeliveryStatus()
     if settings.faust_sensor:
         _install_faust_metrics(app, registry)
-    else:
-        _install_metrics_page(app, registry)
+    _install_pages(app, registry, status)
     metrics = WorkerMetrics(registry)
     topics: dict[str, Any] = {
         name: _raw_topic(app, name)
@@ -103,19 +127,30 @@ def create_app(settings: WorkerSettings, *, registry: CollectorRegistry | None =
                      LATE_EVENTS_TOPIC, *map(lead_topic, Agency)]
     }
 
-    async def send(records: Sequence[OutboundRecord], *, wait: bool) -> None:
-        # One record batch per topic partition, not one topic.send per record (see
-        # batch_send.py): queued in the producer before the batch is acked, order kept.
-        futures = await BatchSender(app.producer).send(records)
-        if wait and futures:
-            await asyncio.gather(*futures)
+    ours = ((APP_HEADER, settings.app_id.encode()),)
+    sender = BatchSender(app.producer, headers={CORRELATION_TOPIC: ours,
+                                               CANDIDATE_LEADS_TOPIC: ours})
+
+    def send_for(agent: str) -> Callable[[Sequence[OutboundRecord]], Awaitable[None]]:
+        """The agent's send: one record batch per topic partition (batch_send.py), returning
+        once the broker confirmed every record (delivery.py)."""
+        return Delivery(sender, agent=agent, metrics=metrics, status=status, clock=utc_now,
+                        stopping=lambda: bool(app.should_stop),
+                        abandon=exit_without_commit).send
+
+    limits = IntakeLimits(event_time=settings.event_time_limits,
+                          event_dedup_horizon=settings.event_dedup_horizon,
+                          event_dedup_max_ids=settings.event_dedup_max_ids,
+                          dead_letter_prefix_bytes=settings.dead_letter_prefix_bytes)
 
     @app.agent(_raw_topic(app, *feed_topics()), name="intake")
     async def intake(stream: Any) -> AsyncIterator[None]:
         client = await connect_redis(settings)
         stage = IntakeStage(watchlist=_watchlist(client, settings, access), metrics=metrics,
-                            clock=utc_now, watchlist_topic=settings.watchlist_state_topic)
+                            clock=utc_now, limits=limits,
+                            watchlist_topic=settings.watchlist_state_topic)
         backlog = Backlog(app.consumer, feed_topics(), reset=settings.auto_offset_reset)
+        send = send_for("intake")
         async for events in stream.take_events(settings.batch_size, within=settings.batch_within):
             with metrics.batch_seconds.labels("intake").time():
                 metrics.batch_records.labels("intake").observe(len(events))
@@ -123,7 +158,7 @@ def create_app(settings: WorkerSettings, *, registry: CollectorRegistry | None =
                 behind = await backlog.behind(records)
                 out = await retry_while_down(partial(stage.handle, records, behind),
                                              dependency="redis", metrics=metrics)
-                await send(out, wait=False)
+                await send(out)
             yield None
 
     dispatcher: list[DispatchStage] = []
@@ -140,7 +175,7 @@ def create_app(settings: WorkerSettings, *, registry: CollectorRegistry | None =
         async for events in stream.take_events(settings.batch_size, within=settings.batch_within):
             with metrics.batch_seconds.labels("dispatch").time():
                 metrics.batch_records.labels("dispatch").observe(len(events))
-                records = [_inbound(e) for e in events]
+                records = _own(events, settings.app_id, metrics)
                 await retry_while_down(partial(stage.handle, records), dependency="kafka",
                                        metrics=metrics)
             yield None
@@ -152,14 +187,13 @@ def create_app(settings: WorkerSettings, *, registry: CollectorRegistry | None =
         for stage in dispatcher:
             stage.revoked(mine)
 
-    _add_correlation(app, settings, access, metrics, topics, send)
+    _add_correlation(app, settings, access, metrics, topics, send_for("correlate"))
     return app
 
 
 def _add_correlation(
     app: faust.App, settings: WorkerSettings, access: KafkaAccess, metrics: WorkerMetrics,
-    topics: dict[str, Any],
-    send: Callable[..., Awaitable[None]],
+    topics: dict[str, Any], send: Callable[[Sequence[OutboundRecord]], Awaitable[None]],
 ) -> None:
     """The correlate agent: the rule set over valid events, in batches, one engine per
     partition of the correlation topic, state in a Faust table co-partitioned with it
@@ -194,14 +228,15 @@ def _add_correlation(
         async for events in stream.take_events(settings.batch_size, within=settings.batch_within):
             with metrics.batch_seconds.labels("correlate").time():
                 metrics.batch_records.labels("correlate").observe(len(events))
-                out = await retry_while_down(partial(stage.handle, [_inbound(e) for e in events]),
+                records = _own(events, settings.app_id, metrics)
+                out = await retry_while_down(partial(stage.handle, records),
                                              dependency="redis", metrics=metrics)
                 # State first: the changelog records of this batch are queued before its
-                # leads, and Faust flushes the producer before it commits the offsets.
+                # leads, and all are confirmed before the batch's offsets can be committed.
                 changelog = [r for store in stores.values() if store.pending
                              for r in store.flush()]
                 metrics.changelog_records.inc(len(changelog))
-                await send(changelog + out, wait=False)
+                await send(changelog + out)
             yield None
 
     @app.on_partitions_revoked.connect
@@ -228,11 +263,26 @@ def _add_correlation(
                              new.digest[:12], settings.rules_topic, published.source)
             yield None
 
+    ours = [(APP_HEADER, settings.app_id.encode())]
+
     @app.timer(interval=1.0)  # type: ignore[untyped-decorator]
     async def tick() -> None:
         key, value = tick_record()
         for partition in range(CORRELATION_PARTITIONS):
-            await topics[CORRELATION_TOPIC].send(key=key, value=value, partition=partition)
+            await topics[CORRELATION_TOPIC].send(key=key, value=value, partition=partition,
+                                                 headers=ours)
+
+
+EXIT_UNDELIVERED = 3
+
+
+def exit_without_commit(what: str) -> NoReturn:
+    """Stop the process now, before Faust's shutdown commits offsets past outputs the broker
+    has not confirmed; their input is read again at the next start."""
+    log.critical("stopping with outputs the broker has not confirmed (%s): exiting without "
+                 "committing their input, which the next start reads again", what)
+    logging.shutdown()
+    os._exit(EXIT_UNDELIVERED)
 
 
 def _watchlist(client: Any, settings: WorkerSettings, access: KafkaAccess) -> WatchlistStore:
@@ -251,16 +301,23 @@ def _install_faust_metrics(app: faust.App, registry: CollectorRegistry) -> None:
     faust_metrics = FaustMetrics.create(registry, "faust")
     registry.unregister(faust_metrics.events_runtime_latency)
     app.monitor = PrometheusMonitor(metrics=faust_metrics)
-    _install_metrics_page(app, registry)
 
 
-def _install_metrics_page(app: faust.App, registry: CollectorRegistry) -> None:
-    """/metrics with the project's own metrics only (no per-message Faust sensor)."""
+def _install_pages(app: faust.App, registry: CollectorRegistry, status: DeliveryStatus) -> None:
+    """The worker's only pages: /metrics (the registry: the project's metrics, and Faust's
+    sensor when it is on) and /healthz (200 "ok", or 503 naming the agents whose outputs
+    the broker refuses)."""
 
     @app.page("/metrics")
     async def metrics_page(self: Any, request: Any) -> Any:
         return Response(body=generate_latest(registry), status=200,
                         headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    @app.page("/healthz")
+    async def health_page(self: Any, request: Any) -> Any:
+        blocked = status.describe()
+        return Response(text="\n".join(blocked or ["ok"]) + "\n",
+                        status=503 if blocked else 200, content_type="text/plain")
 
 
 def _raw_topic(app: faust.App, *names: str) -> faust.TopicT:
@@ -279,7 +336,20 @@ def _inbound(event: Any) -> InboundRecord:
         value=message.value,
         source=_header(message.headers, SOURCE_HEADER),
         primary=_header(message.headers, SHARE_HEADER) != "secondary",
+        app=_header(message.headers, APP_HEADER),
     )
+
+
+def _own(events: Sequence[Any], app_id: str, metrics: WorkerMetrics) -> list[InboundRecord]:
+    """The internal records of ``events`` this app wrote, or that name no writer (an
+    operator's, a test's); those of another app id are counted and skipped."""
+    records = [_inbound(e) for e in events]
+    mine = [r for r in records if r.app is None or r.app == app_id]
+    if len(mine) < len(records):
+        for record in records:
+            if record.app is not None and record.app != app_id:
+                metrics.foreign_records.labels(record.origin.topic).inc()
+    return mine
 
 
 def _header(headers: Any, name: str) -> str | None:

@@ -127,10 +127,10 @@ class CorrelationStage:
                 if record.primary:
                     self._metrics.events_correlated.inc()
                 if result.late:  # per share: another partition may have taken the event
-                    self._metrics.late_events.labels(event.feed.value).inc()
                     out.append(OutboundRecord(
                         LATE_EVENTS_TOPIC, event.key.encode(), record.value or b"",
-                        ((LATE_PARTITION_HEADER, str(partition).encode()),)))
+                        ((LATE_PARTITION_HEADER, str(partition).encode()),),
+                        counts=(self._metrics.late_events.labels(event.feed.value),)))
                 findings += result.findings
             findings += self._advance(lane, wall, now,
                                       idle=not items and partition not in progress)
@@ -217,9 +217,9 @@ class CorrelationStage:
             if overrides:
                 lead = lead.model_copy(
                     update={"handling": combine_handling([lead.handling, *overrides])})
-            out.append(OutboundRecord(CANDIDATE_LEADS_TOPIC, lead.lead_id.encode(),
-                                      lead.model_dump_json().encode()))
-            self._metrics.leads_generated.labels(lead.category).inc()
+            out.append(OutboundRecord(
+                CANDIDATE_LEADS_TOPIC, lead.lead_id.encode(), lead.model_dump_json().encode(),
+                counts=(self._metrics.leads_generated.labels(lead.category),)))  # once sent
         return out
 
     async def _listed_keys(self, by_lane: dict[int, list[tuple[InboundRecord, EventEnvelope]]]

@@ -2,10 +2,14 @@
 valid events for correlation out (one share per correlation partition that owns one of the
 event's group keys: ``rules.engine.partitioning``).
 
-Per batch: decode and validate every record (pure), apply watchlist changes to Redis in one
-transaction, look up every crossing's vehicle keys in one round trip, run the rule (pure) and
-build leads (pure). A record that fails for an unexpected reason becomes a dead letter too:
-one bad record never stops the worker.
+Per batch: decode and validate every record (pure), refuse events whose time is not
+believable (``fusion.contract.event_time``) and repeats of an ``(agency, event_id)`` taken
+within the dedup horizon (``fusion.recent_ids``, in memory: no Redis round trip per event),
+apply watchlist changes to Redis in one transaction, look up every crossing's vehicle keys in
+one round trip, run the rule (pure) and build leads (pure). A record that fails for an
+unexpected reason becomes a dead letter too: one bad record never stops the worker. What it
+counts (valid events, dead letters, leads) rides on the records and is counted once the broker
+has them (``OutboundRecord.counts``).
 """
 
 from __future__ import annotations
@@ -27,16 +31,26 @@ from fusion.contract import (
     FieldError,
     PoeCrossingAttributes,
     Rejection,
+    ValidEvent,
     WatchlistAttributes,
     decode_event,
 )
+from fusion.contract.dead_letter import DEAD_LETTER_PREFIX_DEFAULT
+from fusion.contract.event_time import EventTimeLimits, check_event_time
+from fusion.recent_ids import RecentIds
 from leads.building import build_lead
 from rules.engine.partitioning import shares
 from rules.watchlist import WatchlistEntry, crossing_vehicle_keys, entry_from_event, match_crossing
-from stream_apps.dead_letters import dead_letter
+from stream_apps.dead_letters import dead_letter, dead_letter_key
 from stream_apps.metrics import WorkerMetrics
 from stream_apps.progress import progress_records
-from stream_apps.records import SHARE_HEADER, SOURCE_HEADER, InboundRecord, OutboundRecord
+from stream_apps.records import (
+    SHARE_HEADER,
+    SOURCE_HEADER,
+    Countable,
+    InboundRecord,
+    OutboundRecord,
+)
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +64,21 @@ class _Batch:
     progress: dict[str, float] = field(default_factory=dict)  # source -> highest event time
 
 
+@dataclass(frozen=True, slots=True)
+class IntakeLimits:
+    """What the intake refuses beyond the contract, and how much of a refusal it copies."""
+
+    event_time: EventTimeLimits = field(default_factory=EventTimeLimits)
+    event_dedup_horizon: float = 3600.0
+    event_dedup_max_ids: int = 500_000
+    dead_letter_prefix_bytes: int = DEAD_LETTER_PREFIX_DEFAULT
+
+
 class IntakeStage:
     def __init__(
         self, *, watchlist: WatchlistStore, metrics: WorkerMetrics,
-        clock: Callable[[], dt.datetime], watchlist_topic: str = WATCHLIST_STATE_TOPIC,
+        clock: Callable[[], dt.datetime], limits: IntakeLimits | None = None,
+        watchlist_topic: str = WATCHLIST_STATE_TOPIC,
     ) -> None:
         """``watchlist_topic``: where each applied watchlist change is recorded (the
         watchlist's system of record; Redis is rebuilt from it)."""
@@ -61,6 +86,9 @@ class IntakeStage:
         self._watchlist_topic = watchlist_topic
         self._metrics = metrics
         self._clock = clock
+        self._limits = limits or IntakeLimits()
+        self._recent = RecentIds(horizon=self._limits.event_dedup_horizon,
+                                 max_ids=self._limits.event_dedup_max_ids)
 
     async def handle(self, records: Sequence[InboundRecord],
                      behind: Collection[str] = ()) -> list[OutboundRecord]:
@@ -69,8 +97,11 @@ class IntakeStage:
         (``stream_apps.progress``); ``behind``: the sources (``topic:partition``) with
         records after this batch's."""
         batch = _Batch()
+        now = self._clock()
         for record in records:
-            self._classify(record, batch)
+            self._classify(record, batch, now)
+        self._metrics.event_dedup_ids.set(len(self._recent))
+        self._metrics.event_dedup_horizon.set(self._recent.horizon_now(now.timestamp()))
         await self._watchlist.apply(batch.watchlist)
         for action, _ in batch.watchlist:
             self._metrics.watchlist_changes.labels(action).inc()
@@ -79,35 +110,60 @@ class IntakeStage:
         return batch.out + progress_records(batch.progress, behind,
                                             at=self._clock().timestamp())
 
-    def _classify(self, record: InboundRecord, batch: _Batch) -> None:
+    def _classify(self, record: InboundRecord, batch: _Batch, now: dt.datetime) -> None:
         try:
             decoded = decode_event(record.value, topic=record.origin.topic)
+            if isinstance(decoded, ValidEvent):
+                refusal = self._refusal(decoded, record, now)
+                decoded = decoded if refusal is None else refusal
             if isinstance(decoded, Rejection):
                 self._reject(record, decoded, batch)
                 return
-            self._metrics.events_valid.labels(decoded.envelope.feed.value).inc()
-            source = f"{record.origin.topic}:{record.origin.partition}"
-            when = decoded.envelope.occurred_at.timestamp()
-            batch.progress[source] = max(when, batch.progress.get(source, when))
-            for share in shares(decoded.envelope, CORRELATION_PARTITIONS):
-                batch.out.append(OutboundRecord(
-                    CORRELATION_TOPIC, share.key.encode(), record.value or b"",
-                    ((SOURCE_HEADER, source.encode()),
-                     (SHARE_HEADER, b"primary" if share.primary else b"secondary")),
-                    partition=share.partition))
-            attrs = decoded.attributes
-            if isinstance(attrs, WatchlistAttributes):
-                entry = entry_from_event(decoded.envelope, attrs)
-                batch.watchlist.append((attrs.action, entry))
-                batch.out.append(OutboundRecord(
-                    self._watchlist_topic, entry.store_id.encode(),
-                    entry.model_dump_json().encode() if attrs.action == "add" else None))
-            elif isinstance(attrs, PoeCrossingAttributes):
-                batch.crossings.append((record, decoded.envelope, attrs))
+            self._accept(record, decoded, batch)
         except Exception as exc:  # a bug must not stop the stream: the record is kept
             log.exception("intake failed on %s[%d]@%d", record.origin.topic,
                           record.origin.partition, record.origin.offset)
             self._reject(record, _processing_error(exc), batch)
+
+    def _refusal(self, decoded: ValidEvent, record: InboundRecord,
+                 now: dt.datetime) -> Rejection | None:
+        """Why a valid event is refused all the same: its time, or a repeat of its id."""
+        envelope = decoded.envelope
+        late_or_early = check_event_time(envelope, now=now, limits=self._limits.event_time)
+        if late_or_early is not None:
+            return late_or_early
+        origin = record.origin
+        position = (origin.topic, origin.partition, origin.offset)
+        if self._recent.seen_before(envelope.key, position, now=now.timestamp()):
+            return Rejection(DeadLetterReason.DUPLICATE_EVENT, (FieldError(
+                field="event_id", problem="duplicate",
+                message=f"{envelope.key} was taken already within the dedup horizon "
+                        f"({self._limits.event_dedup_horizon:g} s, "
+                        "FUSION_EVENT_DEDUP_HORIZON): this repeat is dropped; a new event "
+                        "needs a new event_id"),))
+        return None
+
+    def _accept(self, record: InboundRecord, decoded: ValidEvent, batch: _Batch) -> None:
+        envelope = decoded.envelope
+        source = f"{record.origin.topic}:{record.origin.partition}"
+        when = envelope.occurred_at.timestamp()
+        batch.progress[source] = max(when, batch.progress.get(source, when))
+        valid = (self._metrics.events_valid.labels(envelope.feed.value),)
+        for share in shares(envelope, CORRELATION_PARTITIONS):
+            batch.out.append(OutboundRecord(
+                CORRELATION_TOPIC, share.key.encode(), record.value or b"",
+                ((SOURCE_HEADER, source.encode()),
+                 (SHARE_HEADER, b"primary" if share.primary else b"secondary")),
+                partition=share.partition, counts=valid if share.primary else ()))
+        attrs = decoded.attributes
+        if isinstance(attrs, WatchlistAttributes):
+            entry = entry_from_event(envelope, attrs)
+            batch.watchlist.append((attrs.action, entry))
+            batch.out.append(OutboundRecord(  # the watchlist's record of record
+                self._watchlist_topic, entry.store_id.encode(),
+                entry.model_dump_json().encode() if attrs.action == "add" else None))
+        elif isinstance(attrs, PoeCrossingAttributes):
+            batch.crossings.append((record, envelope, attrs))
 
     async def _match(self, batch: _Batch) -> None:
         keys = {k for _, event, _ in batch.crossings for k in crossing_vehicle_keys(event)}
@@ -119,18 +175,22 @@ class IntakeStage:
                     lead = build_lead(finding, now=now)
                     batch.out.append(OutboundRecord(
                         CANDIDATE_LEADS_TOPIC, lead.lead_id.encode(),
-                        lead.model_dump_json().encode()))
-                    self._metrics.leads_generated.labels(lead.category).inc()
+                        lead.model_dump_json().encode(),
+                        counts=(self._metrics.leads_generated.labels(lead.category),)))
             except Exception as exc:
                 log.exception("rule evaluation failed on %s", event.key)
                 self._reject(record, _processing_error(exc), batch)
 
     def _reject(self, record: InboundRecord, rejection: Rejection, batch: _Batch) -> None:
         letter = dead_letter(rejection, value=record.value, origin=record.origin,
-                             now=self._clock())
-        key = record.origin.key or f"{record.origin.topic}:{record.origin.partition}".encode()
-        batch.out.append(OutboundRecord(DEAD_LETTER_TOPIC, key, letter.model_dump_json().encode()))
-        self._metrics.dead_letters.labels(rejection.reason.value).inc()
+                             now=self._clock(),
+                             prefix_bytes=self._limits.dead_letter_prefix_bytes)
+        counts: tuple[Countable, ...] = (self._metrics.dead_letters.labels(rejection.reason.value),)
+        if rejection.reason is DeadLetterReason.DUPLICATE_EVENT:
+            feed = record.origin.topic.rsplit(".", 1)[-1]
+            counts += (self._metrics.duplicate_events.labels(feed),)
+        batch.out.append(OutboundRecord(DEAD_LETTER_TOPIC, dead_letter_key(record.origin),
+                                        letter.model_dump_json().encode(), counts=counts))
 
 
 def _processing_error(exc: Exception) -> Rejection:

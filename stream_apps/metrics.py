@@ -1,5 +1,10 @@
 """The worker's own Prometheus metrics. Label values come from closed sets, so they stay bounded:
-feeds, dead-letter reasons, lead categories, agencies and routing outcomes."""
+feeds, dead-letter reasons, lead categories, agencies, routing outcomes, agents, topics of the
+contract and Kafka error names.
+
+Counters of what the worker publishes (valid events, dead letters, leads, late events) count a
+record once the broker has confirmed it (``OutboundRecord.counts``, ``stream_apps/delivery.py``).
+"""
 
 from __future__ import annotations
 
@@ -9,16 +14,20 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 class WorkerMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
         self.events_valid = Counter(
-            "fusion_events_valid_total", "Feed events that passed validation.", ["feed"],
+            "fusion_events_valid_total",
+            "Feed events that passed validation, counted once their shares are delivered.",
+            ["feed"],
             registry=registry)
         self.dead_letters = Counter(
-            "fusion_dead_letters_total", "Records sent to the dead-letter topic.", ["reason"],
+            "fusion_dead_letters_total",
+            "Dead letters delivered to the dead-letter topic.", ["reason"],
             registry=registry)
         self.watchlist_changes = Counter(
             "fusion_watchlist_changes_total", "Watchlist entries added or removed.", ["action"],
             registry=registry)
         self.leads_generated = Counter(
-            "fusion_leads_generated_total", "Leads produced by the rules.", ["category"],
+            "fusion_leads_generated_total",
+            "Leads produced by the rules and delivered to internal.leads.", ["category"],
             registry=registry)
         self.dispatch_decisions = Counter(
             "fusion_dispatch_decisions_total",
@@ -63,6 +72,31 @@ class WorkerMetrics:
             "fusion_rule_set_loads_total",
             "Rule sets taken: at start, reloaded from the control topic, or refused.",
             ["outcome"], registry=registry)
+        self.duplicate_events = Counter(
+            "fusion_duplicate_events_total",
+            "Events whose (agency, event_id) the intake had taken within the dedup horizon: "
+            "dropped, with a duplicate-event dead letter.", ["feed"], registry=registry)
+        self.event_dedup_ids = Gauge(
+            "fusion_event_dedup_ids",
+            "Event ids the intake remembers for spotting repeats (at most "
+            "FUSION_EVENT_DEDUP_MAX_IDS).",
+            registry=registry)
+        self.event_dedup_horizon = Gauge(
+            "fusion_event_dedup_horizon_seconds",
+            "How far back the remembered event ids reach now (FUSION_EVENT_DEDUP_HORIZON, less "
+            "while the rate fills FUSION_EVENT_DEDUP_MAX_IDS sooner).", registry=registry)
+        self.output_refusals = Counter(
+            "fusion_output_refusals_total",
+            "Outbound record batches the broker refused (each sent again until taken), by "
+            "agent and error.", ["agent", "error"], registry=registry)
+        self.outputs_blocked = Gauge(
+            "fusion_outputs_blocked",
+            "1 while an agent waits for the broker to take a refused batch (its input is not "
+            "committed meanwhile).", ["agent"], registry=registry)
+        self.foreign_records = Counter(
+            "fusion_foreign_records_total",
+            "Internal records written by a worker of another FUSION_APP_ID, skipped.",
+            ["topic"], registry=registry)
         self.dependency_errors = Counter(
             "fusion_dependency_errors_total", "Failed calls to a dependency (retried).",
             ["dependency"], registry=registry)

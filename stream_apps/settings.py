@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import Field
 
 from fusion.contract import AUDIT_TOPIC, SUBSCRIPTIONS_TOPIC, WATCHLIST_STATE_TOPIC
+from fusion.contract.dead_letter import DEAD_LETTER_PREFIX_DEFAULT, DEAD_LETTER_PREFIX_MAX
+from fusion.contract.event_time import EventTimeLimits
 from fusion.contract.principals import WORKER_APP_PREFIX
 from fusion.settings import ConnectionSettings
 from stream_apps.gc_tuning import DEFAULT_THRESHOLDS
@@ -21,7 +24,8 @@ class WorkerSettings(ConnectionSettings):
                     f"starts with {WORKER_APP_PREFIX!r}, the prefix the worker principal's "
                     "ACLs grant (fusion/contract/principals.py).")
     web_host: str = "127.0.0.1"
-    web_port: int = Field(default=6066, description="Faust web server; serves /metrics.")
+    web_port: int = Field(default=6066, description="Faust web server; serves /metrics and "
+                          "/healthz, nothing else.")
     batch_size: int = Field(default=500, ge=1, description="Records handled per batch.")
     batch_within: float = Field(
         default=0.02, gt=0, description="Seconds to wait for a batch to fill before handling it."
@@ -73,3 +77,28 @@ class WorkerSettings(ConnectionSettings):
         default=False,
         description="Also export Faust's per-message sensor (faust_* metrics); it cost a "
                     "quarter of the intake throughput in bench/intake.py.")
+    max_clock_skew: float = Field(
+        default=300, ge=0,
+        description="Seconds an event's occurred_at may lie ahead of the intake's clock; "
+                    "later ones are dead-lettered as event-in-future.")
+    max_event_age: float = Field(
+        default=7 * 86400, gt=0,
+        description="Seconds an event's occurred_at may lie behind the intake's clock (7 days: "
+                    "the feeds' retention); older ones are dead-lettered as event-too-old.")
+    event_dedup_horizon: float = Field(
+        default=3600, gt=0,
+        description="Seconds the intake remembers each (agency, event_id) it took: a repeat "
+                    "within them is dropped as duplicate-event (fusion/recent_ids.py).")
+    event_dedup_max_ids: int = Field(
+        default=500_000, ge=4,
+        description="Most event ids remembered (about 100 bytes each); past this rate the "
+                    "horizon shortens instead of memory growing.")
+    dead_letter_prefix_bytes: int = Field(
+        default=DEAD_LETTER_PREFIX_DEFAULT, ge=0, le=DEAD_LETTER_PREFIX_MAX,
+        description="Bytes of a refused record's value its dead letter copies (the rest is "
+                    "described by size and SHA-256; the record stays on its topic).")
+
+    @property
+    def event_time_limits(self) -> EventTimeLimits:
+        return EventTimeLimits(max_clock_skew=dt.timedelta(seconds=self.max_clock_skew),
+                               max_event_age=dt.timedelta(seconds=self.max_event_age))

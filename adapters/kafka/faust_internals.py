@@ -1,6 +1,6 @@
 """Every reach into Faust's and aiokafka's internals, in one place, each failing loudly.
 
-The worker depends on four things faust-streaming does not offer as public API. Each was
+The worker depends on five things faust-streaming does not offer as public API. Each was
 checked against faust-streaming 0.15.3 (mode-streaming 0.7.1, aiokafka 0.14.0), the
 versions ``constraints.txt`` pins; ``tests/unit/test_faust_internals.py`` checks them
 against the installed versions, so an upgrade that removes or changes one fails that test
@@ -27,6 +27,12 @@ against the installed versions, so an upgrade that removes or changes one fails 
     a table whose key and value serializers are ``json`` (``check_changelog_codec``).
     ``stream_apps/partition_state.py`` writes one record per changed key per batch itself
     (Faust's ``send_changelog`` re-encodes and queues one by one), encoded with orjson.
+
+``drop_builtin_web_views``
+    ``faust.web.base.Web.blueprints._enabled``: the (prefix, blueprint) pairs the web server
+    mounts at start. Faust's settings turn off ``/table``, ``/router``, ``/graph``, the
+    statistics and ``/performance`` (``web_*_enabled``), but not the index at ``/``
+    (``faust.web.apps.production_index``); the worker serves its own pages only.
 
 Faust's Prometheus sensor is set up with its public pieces (``FaustMetrics``,
 ``PrometheusMonitor``), not through ``monitor._metrics``.
@@ -111,3 +117,19 @@ def changelog_key(key: str) -> bytes:
 
 def changelog_value(value: object) -> bytes:
     return orjson.dumps(value)
+
+
+FAUST_VIEWS = "faust.web.apps."
+
+
+def drop_builtin_web_views(app: Any) -> None:
+    """Unmount every view Faust would serve itself (its blueprints under ``faust.web.apps``):
+    the app's web server then answers only the pages it registers (``app.page``)."""
+    blueprints = getattr(app.web, "blueprints", None)
+    enabled = getattr(blueprints, "_enabled", None)
+    if not isinstance(enabled, list) or getattr(blueprints, "applied", True):
+        raise FaustInternalsChangedError(
+            "faust.web.base.BlueprintManager._enabled",
+            f"expected an unapplied list of (prefix, blueprint), found {type(enabled).__name__}")
+    enabled[:] = [(prefix, blueprint) for prefix, blueprint in enabled
+                  if not (isinstance(blueprint, str) and blueprint.startswith(FAUST_VIEWS))]

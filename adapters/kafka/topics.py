@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Sequence
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.admin import NewTopic
@@ -18,13 +19,14 @@ from fusion.errors import ConfigurationError, DependencyUnavailableError
 LEADER_TIMEOUT = 30.0
 
 
-def create_topics(access: KafkaAccess) -> int:
-    """Create the missing topics and wait until every partition of them has a leader (so the
-    first send does not fail); returns how many were created. A topic that exists with
-    fewer partitions than the contract says is an error: keys would land elsewhere."""
+def create_topics(access: KafkaAccess, wanted: Sequence[TopicSpec] | None = None) -> int:
+    """Create the missing topics of ``wanted`` (default: every topic of the contract) and wait
+    until every partition of them has a leader (so the first send does not fail); returns
+    how many were created. A topic that exists with fewer partitions than the contract says
+    is an error: keys would land elsewhere."""
     admin = open_admin(access, client_id="fusion-topics")
     try:
-        specs = {s.name: s for s in all_topics()}
+        specs = {s.name: s for s in (all_topics() if wanted is None else wanted)}
         existing = set(admin.list_topics())
         _check_partitions(admin, [specs[name] for name in sorted(existing & specs.keys())])
         missing = [NewTopic(s.name, s.partitions, 1, topic_configs=s.config)

@@ -1,1 +1,1 @@
-"""Redis: the connection and the stores (watchlist, subscriptions, dissemination audit)."""
+"""Redis: the connection and the watchlist cache (rebuilt from Kafka when found empty)."""

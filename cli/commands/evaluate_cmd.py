@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 import threading
 import time
@@ -16,32 +17,68 @@ from typing import Any
 from tqdm import tqdm
 
 from adapters.kafka import evaluation_reader as kafka
-from adapters.kafka.access import kafka_access
+from adapters.kafka.access import KafkaAccess, kafka_access
 from adapters.kafka.subscriptions import put_subscription, read_subscriptions
 from adapters.kafka.topics import create_topics
+from adapters.kafka.worker_groups import remove_worker_group, start_group_at_end
 from cli.commands.arguments import aware_time
 from cli.commands.evaluate_report import render_markdown, render_text
-from fusion.contract import CORRELATION_TOPIC, LATE_EVENTS_TOPIC, Agency, lead_topic
+from cli.commands.evaluate_worker import (
+    OwnWorker,
+    new_app_id,
+    required_skew,
+    scenario_end,
+    start_worker,
+    stop_worker,
+)
+from fusion.contract import (
+    CANDIDATE_LEADS_TOPIC,
+    CORRELATION_TOPIC,
+    LATE_EVENTS_TOPIC,
+    Agency,
+    OwnTopics,
+    feed_topics,
+    lead_topic,
+)
 from fusion.contract.principals import ADMIN
-from fusion.errors import ConfigurationError
+from fusion.errors import ConfigurationError, DependencyUnavailableError
 from leads.subscriptions import Subscription
-from producers.scenario import CorridorScenario, Item, demo_subscriptions, planted_size
+from producers.scenario import (
+    CorridorScenario,
+    Item,
+    default_start,
+    demo_subscriptions,
+    planted_size,
+)
 from producers.scenario.corridor import MIN_BACKGROUND_PER_CHUNK
 from producers.scenario.evaluation import Report, evaluate
 from producers.simulator import SimulatorSettings, run_corridor
 from stream_apps.settings import WorkerSettings
 
-DESCRIPTION = """Measure lead quality on the running stack (Kafka, Redis and 'fusion worker').
+DESCRIPTION = """Measure lead quality: the corridor scenario through a worker, scored.
 
-What it does: creates missing topics, subscribes the demo agencies in Redis (as 'fusion
-subscriptions seed-demo'), notes the end of every leads.<agency> topic, publishes the corridor
-scenario ('fusion simulate --scenario corridor': background traffic with one pattern of every
-catalogue rule planted per chunk of 5000 events) at --rate events/s, then reads the agency
-topics until every expected lead has arrived or --settle seconds pass with no new lead
-while the worker's consumer group (--worker-group) has no backlog.
+What it does: starts a worker of its own ('fusion worker' with its own FUSION_APP_ID
+fusion-worker-evaluate-<run>, Redis prefix and web port, reading what is published from now),
+subscribes the demo agencies on its own subscriptions topic (as 'fusion subscriptions
+seed-demo' does on the shared one), notes
+the end of every leads.<agency> topic, publishes the corridor scenario ('fusion simulate
+--scenario corridor': background traffic with one pattern of every catalogue rule planted per
+chunk of 5000 events) at --rate events/s, reads the agency topics until every expected lead
+has arrived or --settle seconds pass with no new lead while the worker has no backlog, then
+stops the worker and removes its consumer group and Faust topics.
 Absence rules fire hours of event time after their last event, so when a record's due_by
 (fires_at + --lateness) lies past the scenario's end, a sparse background tail (nothing
 planted, 12 events per simulated hour) follows at the same rate until event time passes it.
+
+Event time: the scenario compresses about 40 hours of event time per 5000 events into
+minutes of wall time, so its events lie far ahead of the clock, and a worker refuses events
+more than FUSION_MAX_CLOCK_SKEW (default 300 s) ahead (dead letters 'event-in-future'). The
+own worker gets a FUSION_MAX_CLOCK_SKEW covering the scenario's span (the report header says
+how much); the scenario starts an hour or more ahead, so a worker of another app id running
+on the same broker dead-letters all of its feed events as event-in-future (expect those in
+feeds.dlq) and skips the internal records the own worker writes (they carry its app id).
+With --worker-group APP_ID it runs through that running worker instead, which must have
+been started with at least the FUSION_MAX_CLOCK_SKEW printed.
 
 What is compared: each ground-truth record (a finding a planted pattern should produce: rule
 id, evidence event ids, who may and who may not receive it) with the leads received.
@@ -66,8 +103,7 @@ internal.events, and leads resting on some of the planted events ("near leads", 
 rule fired on part of the pattern, or another rule took the events).
 
 Exit status: 0 when recall >= --min-recall and no wrong-recipient delivery, 1 otherwise, 2 on
-a usage or connection error. Event time starts past anything the worker has seen (see
---start), so runs can repeat against one worker."""
+a usage or connection error, or when the own worker does not start (its log is named)."""
 
 TAIL_SEED = 1_000_003  # the tail's seed offset: its entities and event ids are its own
 TAIL_PER_HOUR = 12.0  # background events per simulated hour in the tail
@@ -75,11 +111,14 @@ TAIL_CHUNK = 500
 TAIL_MARGIN = dt.timedelta(hours=1)  # event time past the last due_by
 BACKLOG_EVERY = 2.0  # seconds between looks at the worker's consumer-group lag
 BUSY_BACKLOG = 50  # records behind (ticks arrive every second) that count as catching up
+WORKER_INTERNAL = (CORRELATION_TOPIC, CANDIDATE_LEADS_TOPIC)  # the worker's inputs besides feeds
+AHEAD = dt.timedelta(hours=2)  # the own worker's scenario starts this far past the hour
 
 EPILOG = """examples:
   fusion evaluate                                  5000 events at 100/s, about a minute
   fusion evaluate --events 20000 --rate 400 --json report.json
-  fusion evaluate --events 300 --rate 50 --settle 20 --markdown report.md"""
+  fusion evaluate --events 300 --rate 50 --settle 20 --markdown report.md
+  fusion evaluate --worker-group fusion-worker     through the running worker (see above)"""
 
 
 def register(commands: Any) -> None:
@@ -97,9 +136,12 @@ def register(commands: Any) -> None:
                              "repeated runs on one worker never reuse event ids or entities; "
                              "the report header names seed and start to repeat a run)")
     parser.add_argument("--start", type=aware_time, default=None, metavar="ISO",
-                        help="event time of the first event (default: the next hour past "
-                             "the newest event time on internal.events plus the idle time "
-                             "since, so the worker's watermark never makes it late)")
+                        help="event time of the first event (default: two hours past the "
+                             "last full hour, so that a running worker with the default "
+                             "FUSION_MAX_CLOCK_SKEW takes none of the scenario; with "
+                             "--worker-group, the next hour past the newest event time on "
+                             "internal.events plus the idle time since, so that worker's "
+                             "watermark never makes it late)")
     parser.add_argument("--lateness", type=float, default=600.0, metavar="SECONDS",
                         help="the worker's FUSION_ALLOWED_LATENESS, for due_by in the ground "
                              "truth (default 600)")
@@ -107,9 +149,11 @@ def register(commands: Any) -> None:
                         help="after the last publish, stop once this long passes with no new "
                              "lead and no worker backlog (default 30)")
     parser.add_argument("--worker-group", default=None, metavar="APP_ID",
-                        help="the worker's consumer group, FUSION_APP_ID (default: that "
-                             "variable, else fusion-worker); while it has a backlog on the "
-                             "feeds or internal topics, --settle does not count down")
+                        help="run through the running worker of this FUSION_APP_ID instead of "
+                             "an own one; it needs the FUSION_MAX_CLOCK_SKEW printed and "
+                             "FUSION_ALLOWED_LATENESS = --lateness, and shares this "
+                             "command's FUSION_REDIS_PREFIX. While a worker has a backlog on "
+                             "the feeds or internal topics, --settle does not count down")
     parser.add_argument("--min-recall", type=float, default=0.95,
                         help="exit 1 below this recall (default 0.95)")
     parser.add_argument("--json", type=Path, default=None, metavar="FILE",
@@ -129,24 +173,41 @@ def run(args: argparse.Namespace) -> int:
     if args.rate <= 0 or args.settle <= 0:
         raise ConfigurationError("--rate and --settle must be above 0")
     settings = SimulatorSettings(simulator_metrics_port=0)
-    args.worker_group = args.worker_group or WorkerSettings().app_id
     admin = kafka_access(settings, ADMIN)
     create_topics(admin)
-    subscriptions = _install_demo_subscriptions(settings)
     scan = kafka.open_consumer(admin)
     leads = kafka.open_consumer(admin)
+    now = dt.datetime.now(dt.UTC)
     try:
-        start = args.start or kafka.clear_start(scan, dt.datetime.now(dt.UTC))
+        if args.worker_group:
+            start = args.start or kafka.clear_start(scan, now)
+        else:  # an hour ahead at least: a worker with the default skew takes none of it
+            start = args.start or default_start(now) + AHEAD
         seed = args.seed if args.seed is not None else int(start.timestamp()) // 3600
-        scenario = CorridorScenario(seed, start=start, subscriptions=subscriptions,
-                                    lateness=dt.timedelta(seconds=args.lateness))
-        report = _run(args, settings, scenario, scan, leads)
+        lateness = dt.timedelta(seconds=args.lateness)
+        end = scenario_end(CorridorScenario(seed, start=start, lateness=lateness),
+                           events=args.events, tail_margin=TAIL_MARGIN,
+                           tail_step=_tail_step(args.rate))
+        skew = required_skew(end, now)
+        header = f"--seed {seed} --start {start:%Y-%m-%dT%H:%MZ}, {args.events} events at " \
+                 f"{args.rate:g}/s, event time to {end:%Y-%m-%dT%H:%MZ}"
+        if args.worker_group:
+            print(f"fusion evaluate: through worker group {args.worker_group}: it needs "
+                  f"FUSION_MAX_CLOCK_SKEW >= {skew:g} (the scenario's events reach "
+                  f"{(end - now).total_seconds() / 3600:.1f} h past now; with less its "
+                  "intake dead-letters them as event-in-future)", file=sys.stderr)
+            report = _through(args, settings, args.worker_group, settings.redis_prefix,
+                              seed=seed, start=start, scan=scan, leads=leads)
+            header += f"; through worker group {args.worker_group} (needs " \
+                      f"FUSION_MAX_CLOCK_SKEW >= {skew:g})"
+        else:
+            report, app_id = _with_own_worker(args, settings, skew, seed=seed, start=start,
+                                              scan=scan, leads=leads)
+            header += f"; own worker {app_id} with FUSION_MAX_CLOCK_SKEW={skew:g}"
     finally:
         scan.close()
         leads.close()
-    print(render_text(report, header=f"--seed {seed} --start {start:%Y-%m-%dT%H:%MZ}, "
-                                     f"{args.events} events at {args.rate:g}/s",
-                      min_recall=args.min_recall))
+    print(render_text(report, header=header, min_recall=args.min_recall))
     if args.json:
         args.json.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
     if args.markdown:
@@ -156,8 +217,41 @@ def run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _with_own_worker(args: argparse.Namespace, settings: SimulatorSettings, skew: float, *,
+                     seed: int, start: dt.datetime, scan: Any, leads: Any) -> tuple[Report, str]:
+    """Start a worker for this run only, run the scenario through it, stop and remove it."""
+    app_id = new_app_id()
+    admin = kafka_access(settings, ADMIN)
+    own = OwnTopics(app_id)
+    create_topics(admin, own.specs())
+    start_group_at_end(admin, app_id, [*feed_topics(), *WORKER_INTERNAL])
+    worker = start_worker(app_id=app_id, topics=own, max_clock_skew=skew,
+                          lateness=args.lateness,
+                          run_dir=Path(os.environ.get("FUSION_RUN_DIR", ".run")))
+    print(f"fusion evaluate: own worker {app_id} (web port {worker.web_port}, "
+          f"FUSION_MAX_CLOCK_SKEW={skew:g}, log {worker.log})", file=sys.stderr)
+    try:
+        report = _through(args, settings, app_id, worker.redis_prefix, seed=seed,
+                          start=start, scan=scan, leads=leads, worker=worker)
+    finally:
+        stop_worker(worker)
+        remove_worker_group(admin, app_id, also=[spec.name for spec in own.specs()])
+    return report, app_id
+
+
+def _through(args: argparse.Namespace, settings: SimulatorSettings, group: str, prefix: str,
+             *, seed: int, start: dt.datetime, scan: Any, leads: Any,
+             worker: OwnWorker | None = None) -> Report:
+    topic = worker.topics.subscriptions if worker is not None else \
+        WorkerSettings().subscriptions_topic
+    subscriptions = _install_demo_subscriptions(kafka_access(settings, ADMIN), topic)
+    scenario = CorridorScenario(seed, start=start, subscriptions=subscriptions,
+                                lateness=dt.timedelta(seconds=args.lateness))
+    return _run(args, settings, scenario, scan, leads, group=group, worker=worker)
+
+
 def _run(args: argparse.Namespace, settings: SimulatorSettings, scenario: CorridorScenario,
-         scan: Any, leads: Any) -> Report:
+         scan: Any, leads: Any, *, group: str, worker: OwnWorker | None) -> Report:
     side = kafka.end_offsets(scan, [LATE_EVENTS_TOPIC, CORRELATION_TOPIC])
     collector = kafka.LeadCollector(leads, kafka.end_offsets(leads, [lead_topic(a)
                                                                      for a in Agency]))
@@ -171,9 +265,10 @@ def _run(args: argparse.Namespace, settings: SimulatorSettings, scenario: Corrid
                                      encoding="utf-8")
     _publish_tail(args, settings, scenario, published)
     truths, at = published.truths, published.at
-    backlog = kafka.WorkerBacklog(kafka_access(settings, ADMIN), args.worker_group)
+    backlog = kafka.WorkerBacklog(kafka_access(settings, ADMIN), group)
     try:
-        report = _settle(collector, backlog, scan, truths, at, settle=args.settle)
+        report = _settle(collector, backlog, scan, truths, at, settle=args.settle,
+                         worker=worker)
     finally:
         backlog.close()
     if report.missed:
@@ -230,7 +325,7 @@ def _publish_tail(args: argparse.Namespace, settings: SimulatorSettings,
 
 def _settle(collector: kafka.LeadCollector, backlog: kafka.WorkerBacklog, scan: Any,
             truths: list[dict[str, Any]], published_at: dict[str, dt.datetime], *,
-            settle: float) -> Report:
+            settle: float, worker: OwnWorker | None) -> Report:
     """Read leads until all expected ones are in, or ``settle`` seconds bring no new lead
     while the worker has no backlog (a worker still catching up keeps the wait going)."""
     report = evaluate(truths, collector.deliveries, published_at)
@@ -238,6 +333,11 @@ def _settle(collector: kafka.LeadCollector, backlog: kafka.WorkerBacklog, scan: 
     with tqdm(total=report.records, initial=report.found, desc="leads", unit="found",
               file=sys.stderr, disable=None) as bar:
         while not report.complete and time.monotonic() - quiet_since < settle:
+            if worker is not None and not worker.alive:
+                raise DependencyUnavailableError(
+                    "fusion evaluate's own worker", str(worker.log),
+                    f"it exited with {worker.proc.returncode}; its log ends:\n"
+                    f"{worker.log_tail()}")
             if collector.poll(0.5):
                 quiet_since = time.monotonic()
                 report = evaluate(truths, collector.deliveries, published_at)
@@ -251,13 +351,18 @@ def _settle(collector: kafka.LeadCollector, backlog: kafka.WorkerBacklog, scan: 
     return report
 
 
-def _install_demo_subscriptions(settings: SimulatorSettings) -> list[Subscription]:
-    """Subscribe the demo agencies on the worker's subscriptions topic; return every
-    subscription the worker will route by."""
-    access, topic = kafka_access(settings, ADMIN), WorkerSettings().subscriptions_topic
+def _install_demo_subscriptions(access: KafkaAccess, topic: str) -> list[Subscription]:
+    """Subscribe the demo agencies on ``topic``; return every subscription the worker reading
+    it will route by."""
     for sub in demo_subscriptions():
         put_subscription(access, topic, sub)
     return list(read_subscriptions(access, topic))
+
+
+def _tail_step(rate: float) -> dt.timedelta:
+    """How far one batch of the tail can take event time past its stop (the publisher sends
+    rate/10 events per batch)."""
+    return dt.timedelta(hours=(max(1, int(rate // 10)) + 1) / TAIL_PER_HOUR)
 
 
 def _json_line(record: dict[str, Any]) -> str:

@@ -36,6 +36,7 @@ from fusion.contract.envelope import (
     Handling,
     Location,
 )
+from fusion.contract.event_time import EventTimeLimits, check_event_time
 from fusion.contract.feed_attributes import (
     ApprehensionAttributes,
     BulkCashAttributes,
@@ -67,6 +68,7 @@ from fusion.contract.topics import (
     RULE_SETS_TOPIC,
     SUBSCRIPTIONS_TOPIC,
     WATCHLIST_STATE_TOPIC,
+    OwnTopics,
     TopicSpec,
     all_topics,
     feed_topic,
@@ -106,6 +108,7 @@ __all__ = [
     "Entity",
     "EsealAttributes",
     "EventEnvelope",
+    "EventTimeLimits",
     "EvidenceRef",
     "Feed",
     "FeedAttributes",
@@ -119,6 +122,7 @@ __all__ = [
     "LeadId",
     "Location",
     "LprReadAttributes",
+    "OwnTopics",
     "PassengerInfoAttributes",
     "Person",
     "Phone",
@@ -140,6 +144,7 @@ __all__ = [
     "Vehicle",
     "WatchlistAttributes",
     "all_topics",
+    "check_event_time",
     "decode_event",
     "feed_topic",
     "feed_topics",

@@ -1,5 +1,11 @@
 """Entities an event reports: people, vehicles, conveyances, containers, firearms, documents,
-phones. A discriminated union on ``kind``; each may carry the ``role`` it plays in the event."""
+phones. A discriminated union on ``kind``; each may carry the ``role`` it plays in the event.
+
+Every identifier and name is printable text (``fusion.contract.text``: no NUL, no control or
+invisible character) of bounded length: a plate is at most 16 characters (the longest
+issued plates have 10), a document number 40 (passports have 9, Mexican CURPs 18), names,
+makes, models and serials 200.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,8 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+from fusion.contract.text import Printable
 
 Iso3166Alpha3 = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
@@ -18,7 +26,8 @@ def _upper(value: object) -> object:
 
 Upper = BeforeValidator(_upper)
 Iso3166Subdivision = Annotated[str, Upper, StringConstraints(pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$")]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+                      Printable()]
 Vin = Annotated[str, Upper, StringConstraints(pattern=r"^[A-HJ-NPR-Z0-9]{17}$")]
 Role = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z-]{0,39}$")]
 
@@ -40,7 +49,8 @@ class Person(_Entity):
 
 class Vehicle(_Entity):
     kind: Literal["vehicle"] = "vehicle"
-    plate: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
+    plate: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16),
+                     Printable()]
     plate_region: Iso3166Subdivision = Field(
         description="Issuing state or province as ISO 3166-2, e.g. US-TX, MX-CHH, CA-BC."
     )
@@ -59,7 +69,7 @@ class Conveyance(_Entity):
 class Container(_Entity):
     kind: Literal["container"] = "container"
     container_id: Annotated[
-        str, Upper, StringConstraints(pattern=r"^[A-Z]{3}[UJZR]\s?\d{6}-?\d$")
+        str, Upper, StringConstraints(pattern=r"^[A-Z]{3}[UJZR] ?[0-9]{6}-?[0-9]$")
     ] = Field(description="ISO 6346 owner code, category, serial and check digit.")
 
 
@@ -76,7 +86,8 @@ class Document(_Entity):
     document_type: Literal[
         "passport", "visa", "border-crossing-card", "driver-licence", "national-id", "other"
     ]
-    number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40),
+                      Printable()]
     issuing_country: Iso3166Alpha3
 
 

@@ -1,5 +1,11 @@
 """The event envelope every agency publishes on ``feeds.<agency>.<feed>``, and the pieces it
-shares with leads: location, Admiralty grading and TLP handling."""
+shares with leads: location, Admiralty grading and TLP handling.
+
+Every list and string has a maximum (the numbers and their reasons are next to each field),
+so one record cannot make the worker hold or forward megabytes: identifiers and names are
+printable text (``fusion.contract.text``), and an event stays far below the broker's 1 MB
+record limit (``tests/unit/test_contract_limits.py`` builds the largest one).
+"""
 
 from __future__ import annotations
 
@@ -22,7 +28,16 @@ from fusion.contract.ports import Port
 SCHEMA_VERSION = 1
 
 EventId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")]
-EventType = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z-]*(\.[a-z][a-z-]*)+$")]
+EventType = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z-]*(\.[a-z][a-z-]*)+$",
+                                             max_length=64)]
+# Each code at most once is all a release list can say: every known country and agency.
+MAX_RELEASABLE_TO = len(Country) + len(Agency)
+# A car with driver, passengers and their documents is under 20 entities; a group
+# apprehension names at most a few tens of people (the rest is its ``count``); a coach's
+# passengers travel as passenger-info events, one each.
+MAX_ENTITIES = 64
+# The largest feed's attributes have 5 fields; 16 leaves room for optional ones to come.
+MAX_ATTRIBUTES = 16
 
 
 class _Wire(BaseModel):
@@ -65,8 +80,10 @@ class Handling(_Wire):
 
     tlp: Tlp
     releasable_to: list[Country | Agency] = Field(
+        max_length=MAX_RELEASABLE_TO,
         description="Countries (ISO alpha-3) and/or agency codes the record may go to; "
-        "an empty list releases it to no partner (it stays with the fusion center).",
+        "an empty list releases it to no partner (it stays with the fusion center). At "
+        "most as many entries as there are known countries and agencies.",
     )
 
 
@@ -80,8 +97,10 @@ class EventEnvelope(_Wire):
     type: EventType
     occurred_at: AwareDatetime = Field(description="RFC 3339 with an offset; event time.")
     location: Location | None = None
-    entities: list[Entity] = Field(default_factory=list, max_length=64)
-    attributes: dict[str, JsonValue] = Field(default_factory=dict)
+    entities: list[Entity] = Field(default_factory=list, max_length=MAX_ENTITIES)
+    attributes: dict[str, JsonValue] = Field(
+        default_factory=dict, max_length=MAX_ATTRIBUTES,
+        description="The feed's own fields (docs/schemas/attributes.<feed>.schema.json).")
     grading: Grading
     handling: Handling
 

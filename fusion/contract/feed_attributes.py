@@ -2,6 +2,12 @@
 
 What an event is *about* travels as entities (vehicles, people, containers, firearms...); the
 attributes say what happened to them. ``FEEDS`` in ``feeds.py`` ties each model to its feed.
+
+Bounds: identifiers are visible ASCII of at most 64 characters; free text is at most 500
+characters (a watchlist reason, an apprehension's circumstances: a sentence or two) or 2,000
+(a tip as received: a few paragraphs, a few KB), may break lines and holds no other control
+character (``fusion.contract.text``); counts stop at 10,000 (the largest groups apprehended
+at once, and a sensor's activations in one alert, are in the hundreds).
 """
 
 from __future__ import annotations
@@ -22,13 +28,18 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from fusion.contract.entities import Iso3166Alpha3, ShortText, Upper
+from fusion.contract.text import Printable
 
 NorthSouth = Literal["N", "S"]
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
 CorridorSegment = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9-]{1,39}$")]
 IataAirport = Annotated[str, Upper, StringConstraints(pattern=r"^[A-Z]{3}$")]
-Text500 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-Text2000 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Text500 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+                    Printable(line_breaks=True)]
+Text2000 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+                     Printable(line_breaks=True)]
+Reason = Annotated[str, StringConstraints(max_length=500), Printable(line_breaks=True)]
+MAX_COUNT = 10_000
 
 
 class FeedAttributes(BaseModel):
@@ -50,7 +61,7 @@ class WatchlistAttributes(FeedAttributes):
 
     entry_id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$")
     action: Literal["add", "remove"]
-    reason: str = Field(default="", max_length=500)
+    reason: Reason = ""
     expires_at: AwareDatetime | None = None
 
 
@@ -120,7 +131,7 @@ class SeizureAttributes(FeedAttributes):
 class ApprehensionAttributes(FeedAttributes):
     """People apprehended together; those identified travel as person entities."""
 
-    count: int = Field(ge=1, description="Number of persons apprehended.")
+    count: int = Field(ge=1, le=MAX_COUNT, description="Number of persons apprehended.")
     circumstances: Text500 = Field(
         description="Short free text: how and where they were encountered.")
 
@@ -133,7 +144,8 @@ class SensorAlertAttributes(FeedAttributes):
         description="Corridor segment the sensor watches, e.g. 'AZ-SONORA-07'.")
     kind: Literal["seismic", "magnetic", "infrared", "camera"] = Field(
         description="Sensing technology.")
-    count: int = Field(default=1, ge=1, description="Activations reported in this alert.")
+    count: int = Field(default=1, ge=1, le=MAX_COUNT,
+                       description="Activations reported in this alert.")
 
 
 class FirearmTraceAttributes(FeedAttributes):

@@ -64,6 +64,34 @@ def feed_topics() -> list[str]:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class OwnTopics:
+    """The topics of an isolated worker group (``fusion evaluate``'s own worker, a test
+    module's): its own subscriptions, audit and watchlist record, named ``<topic>.<name>``,
+    so that it neither routes by nor chains onto another group's."""
+
+    name: str
+
+    @property
+    def subscriptions(self) -> str:
+        return f"{SUBSCRIPTIONS_TOPIC}.{self.name}"
+
+    @property
+    def audit(self) -> str:
+        return f"{AUDIT_TOPIC}.{self.name}"
+
+    @property
+    def watchlist(self) -> str:
+        return f"{WATCHLIST_STATE_TOPIC}.{self.name}"
+
+    def specs(self) -> list[TopicSpec]:
+        shared = {s.name: s for s in all_topics()}
+        return [TopicSpec(own, shared[base].partitions, shared[base].config)
+                for own, base in ((self.subscriptions, SUBSCRIPTIONS_TOPIC),
+                                  (self.audit, AUDIT_TOPIC),
+                                  (self.watchlist, WATCHLIST_STATE_TOPIC))]
+
+
 def all_topics() -> list[TopicSpec]:
     week_ms = str(7 * 24 * 3600 * 1000)
     specs = [TopicSpec(name, FEED_PARTITIONS, {"retention.ms": week_ms}) for name in feed_topics()]

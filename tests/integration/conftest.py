@@ -287,14 +287,17 @@ def forget(stack: Stack, prefix: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def worker(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worker]:
+def worker(stack: Stack, tmp_path_factory: pytest.TempPathFactory,
+           request: pytest.FixtureRequest) -> Iterator[Worker]:
     """One worker per test module: modules run one after another, so only one worker group
-    reads the shared topics at a time and a lead on an agency topic has one author."""
+    reads the shared topics at a time and a lead on an agency topic has one author. A module
+    may set ``WORKER_ENV`` (extra FUSION_* settings of its worker)."""
     run_id = uuid.uuid4().hex[:10]
     prefix = f"test-{run_id}:"
     subscribe(stack, prefix)
     proc, worker = launch_worker(stack, tmp_path_factory.mktemp("worker"), run_id=run_id,
-                                 prefix=prefix)
+                                 prefix=prefix,
+                                 extra_env=getattr(request.module, "WORKER_ENV", None))
     try:
         yield worker
     finally:

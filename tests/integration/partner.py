@@ -67,8 +67,10 @@ def produce(access: KafkaAccess, topic: str, records: list[tuple[str, str | byte
         if error is not None:
             errors.append(error)
 
+    # murmur2: the partitioner of the Java client, aiokafka and kafka-python, so a key lands
+    # where the project's own producers would put it (librdkafka's default is CRC32).
     producer = Producer({**_config(access, client_errors), "acks": "all",
-                         "message.timeout.ms": 10000})
+                         "message.timeout.ms": 10000, "partitioner": "murmur2_random"})
     for key, value in records:
         producer.produce(topic, key=key, value=value, on_delivery=delivered)
     left = producer.flush(TIMEOUT)

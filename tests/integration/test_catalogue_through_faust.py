@@ -33,6 +33,9 @@ ONE_RULE_PER_KIND = {
 }
 LATENESS = dt.timedelta(seconds=3)  # FUSION_ALLOWED_LATENESS of the test worker
 _next_base = [dt.datetime.now(dt.UTC) + dt.timedelta(days=1)]
+# Each case is moved a day past the previous one's end (past the watermark it left), so the
+# events lie days ahead of the clock: the worker must take them (FUSION_MAX_CLOCK_SKEW).
+WORKER_ENV = {"FUSION_MAX_CLOCK_SKEW": str(90 * 86400)}
 
 
 def _firing_case(rule_path: str) -> tuple[str, LoadedCase]:

@@ -11,7 +11,17 @@ import uuid
 
 import pytest
 
-from fusion.contract import Agency, Country, Lead, Tlp, feed_topic, lead_topic
+from fusion.contract import (
+    CANDIDATE_LEADS_TOPIC,
+    DEAD_LETTER_TOPIC,
+    Agency,
+    Country,
+    DeadLetter,
+    Lead,
+    Tlp,
+    feed_topic,
+    lead_topic,
+)
 from fusion.contract.codes import Feed
 from tests.factories import crossing, handling, listing
 from tests.integration import partner
@@ -87,6 +97,7 @@ def test_a_replayed_crossing_gives_the_same_lead_which_is_sent_once(
     _list_vehicle(stack, worker, plate)
     event = crossing(plate, event_id=f"x-{uuid.uuid4().hex[:8]}", at=dt.datetime.now(dt.UTC))
     start = partner.end_offsets(stack.agency(Agency.HSI), lead_topic(Agency.HSI))
+    dlq_start = partner.end_offsets(stack.admin, DEAD_LETTER_TOPIC)
     duplicates_before = metric_value(worker.metrics_url, "fusion_duplicate_leads_total")
     for _ in range(2):
         partner.produce(stack.agency(Agency.CBP_OFO),
@@ -98,9 +109,19 @@ def test_a_replayed_crossing_gives_the_same_lead_which_is_sent_once(
         return [m for m in partner.read_to_end(hsi, lead_topic(Agency.HSI), start)
                 if plate in (m.payload or "")]
 
-    # The replay makes the same lead id again; the dispatcher sees it was sent and stops it.
+    # The intake drops the repeat (same agency and event id) with a dead letter...
+    (letter,) = wait_until(
+        lambda: [d for d in (DeadLetter.model_validate_json(m.payload or "") for m in
+                             partner.read_to_end(stack.admin, DEAD_LETTER_TOPIC, dlq_start))
+                 if event.event_id in (d.original_text or "")],
+        timeout=10, what="the repeat's dead letter", every=0.2)
+    assert letter.reason.value == "duplicate-event"
+    (first,) = wait_until(deliveries, timeout=10, what="the lead", every=0.2)
+    # ... and a repeat it cannot see (after a restart, past its horizon) makes the same lead id
+    # again, which the dispatcher sees was sent and stops: the lead as re-fired.
+    partner.produce(stack.admin, CANDIDATE_LEADS_TOPIC, [(first.key or "", first.payload or "")])
     wait_until(lambda: metric_value(worker.metrics_url, "fusion_duplicate_leads_total")
-               > duplicates_before, timeout=10, what="the replayed lead to be recognised",
+               > duplicates_before, timeout=10, what="the re-fired lead to be recognised",
                every=0.2)
     messages = deliveries()
     assert len(messages) == 1

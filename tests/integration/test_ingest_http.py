@@ -7,6 +7,7 @@ revoke-key` gets 401 from the running server; 401 for an unknown key, 429 over t
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -27,7 +28,7 @@ from adapters.kafka.ranges import partitions_of, read_range
 from fusion.contract import Agency
 from producers.ingest.keys_file import hash_key
 from producers.ingest.once import agency_topics
-from tests.factories import T0, as_json, listing
+from tests.factories import as_json, listing
 from tests.integration.conftest import (
     FUSION,
     ROOT,
@@ -180,8 +181,9 @@ def watch(stack: Stack) -> Iterator[Watch]:
 
 
 def events(run: str, count: int, agency: Agency = Agency.HSI) -> list[dict[str, Any]]:
-    return [as_json(listing(f"H{run[:5]}{n}", entry_id=f"http-{run}-{n}", agency=agency, at=T0))
-            for n in range(count)]
+    listed_at = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)  # young enough for the worker
+    return [as_json(listing(f"H{run[:5]}{n}", entry_id=f"http-{run}-{n}", agency=agency,
+                            at=listed_at)) for n in range(count)]
 
 
 def test_a_clean_batch_reaches_the_topic_and_the_worker(

@@ -1,9 +1,11 @@
-"""Every service's /metrics output passes ``promtool check metrics`` (Prometheus' own linter)."""
+"""Every service's /metrics output passes ``promtool check metrics`` (Prometheus' own linter);
+the worker's web server serves /metrics and /healthz and nothing else."""
 
 from __future__ import annotations
 
 import os
 import subprocess
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -35,6 +37,30 @@ def test_worker_metrics_pass_promtool(stack: Stack, worker: Worker) -> None:
     assert "fusion_dispatch_decisions_total" in text
     result = _promtool(text)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# Faust's own views (tables by key, the router, statistics, graph, its index): all off.
+FAUST_VIEWS = ["/", "/table/", "/table/correlation-state/",
+               "/table/correlation-state/0%2Fengine%2Fclock/", "/router/",
+               "/router/correlation-state/", "/router/correlation-state/k/", "/stats/",
+               "/assignment/", "/graph/", "/performance/", "/metrics/x"]
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback URL)
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_the_worker_serves_metrics_and_health_only(worker: Worker) -> None:
+    base = worker.metrics_url.removesuffix("/metrics")
+    assert _status(f"{base}/metrics") == 200
+    with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:  # noqa: S310
+        assert (response.status, response.read()) == (200, b"ok\n")
+    found = {path: _status(base + path) for path in FAUST_VIEWS}
+    assert found == dict.fromkeys(FAUST_VIEWS, 404)
 
 
 def test_worker_metrics_with_faust_sensor_pass_promtool(stack: Stack, tmp_path: Path) -> None:

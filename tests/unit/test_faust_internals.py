@@ -85,3 +85,26 @@ def test_a_missing_internal_fails_loudly_naming_it(call: Any, missing: Any, name
     with pytest.raises(FaustInternalsChangedError, match=named) as caught:
         call(missing)
     assert "faust-streaming 0.15.3" in str(caught.value)
+
+
+def test_faust_s_own_web_views_can_be_unmounted() -> None:
+    app = faust.App("internals-web", broker="kafka://127.0.0.1:1", store="memory://",
+                    web_tables_enabled=False, web_router_enabled=False,
+                    web_stats_enabled=False, web_graph_enabled=False)
+    mounted = [bp for _, bp in app.web.blueprints._enabled]
+    assert mounted == ["faust.web.apps.production_index:blueprint"]  # "/" has no setting
+    everything = faust.App("internals-web-all", broker="kafka://127.0.0.1:1",
+                           store="memory://", web_stats_enabled=True, web_graph_enabled=True)
+    assert {bp for _, bp in everything.web.blueprints._enabled} >= {
+        "faust.web.apps.router:blueprint", "faust.web.apps.tables.blueprint",
+        "faust.web.apps.stats:blueprint", "faust.web.apps.graph:blueprint"}
+    for each in (app, everything):
+        faust_internals.drop_builtin_web_views(each)
+        assert each.web.blueprints._enabled == []
+
+
+def test_unmounting_web_views_fails_loudly_once_the_server_applied_them() -> None:
+    app = faust.App("internals-web-late", broker="kafka://127.0.0.1:1", store="memory://")
+    app.web.blueprints.applied = True
+    with pytest.raises(FaustInternalsChangedError, match="BlueprintManager"):
+        faust_internals.drop_builtin_web_views(app)

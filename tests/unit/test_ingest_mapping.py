@@ -61,19 +61,21 @@ def test_bad_rows_are_refused_with_their_line_and_good_rows_still_pass(
             "3,11/20/2026 08:30,31.76,-106.48,AAA3,TX,cam-7\n"    # a cell short
             "\n"
             "4,11/20/2026 08:30,31.76,-106.48,AAA4,TX,cam-7,1.7\n"  # confidence above 1
-            '5,11/20/2026 08:30,31.76,-106.48,"AAA\n5",TX,cam-7,0.9\n'  # spans two lines
+            '5,11/20/2026 08:30,31.76,-106.48,"AAA\n5",TX,cam-7,0.9\n'  # 2 lines, \n in a plate
             "6,11/20/2026 08:30,north,-106.48,AAA6,TX,cam-7,0.9\n")
     records = _records(mapping, body)
     lines = [(r.line, r.result.reason if isinstance(r.result, Refusal) else "ok")
              for r in records]
     assert lines == [(2, "ok"), (3, MAPPING_ERROR), (4, MAPPING_ERROR), (6, "schema-violation"),
-                     (7, "ok"), (9, MAPPING_ERROR)]
+                     (7, "schema-violation"), (9, MAPPING_ERROR)]
     refusals = {r.line: r.result for r in records if isinstance(r.result, Refusal)}
     date_error = refusals[3].errors[0]
     assert (date_error.field, date_error.problem) == ("occurred_at", "bad_datetime")
     assert "'yesterday'" in date_error.message
     assert refusals[4].errors[0].message == "the row has 7 cells, the header 8"
     assert refusals[6].errors[0].field == "attributes.read_confidence"
+    assert (refusals[7].errors[0].field, refusals[7].errors[0].problem) == (
+        "entities.0.plate", "control_character")
     assert refusals[9].errors[0].field == "location.coordinates.lat"
 
 
