@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from fusion.contract.event_time import EventTimeLimits
 
 
 class ConnectionSettings(BaseSettings):
@@ -38,3 +41,24 @@ class ConnectionSettings(BaseSettings):
     redis_prefix: str = Field(
         default="fusion:", description="Prefix of every Redis key; lets deployments share a server."
     )
+
+
+class EventTimeSettings(BaseSettings):
+    """How far an event's time may stray from the receiver's clock: the intake and the HTTP
+    ingest refuse alike (``fusion/contract/event_time.py``)."""
+
+    model_config = SettingsConfigDict(env_prefix="FUSION_", extra="ignore")
+
+    max_clock_skew: float = Field(
+        default=300, ge=0,
+        description="Seconds an event's occurred_at may lie ahead of the receiver's clock; "
+                    "later ones are refused as event-in-future.")
+    max_event_age: float = Field(
+        default=7 * 86400, gt=0,
+        description="Seconds an event's occurred_at may lie behind the receiver's clock (7 "
+                    "days: the feeds' retention); older ones are refused as event-too-old.")
+
+    @property
+    def event_time_limits(self) -> EventTimeLimits:
+        return EventTimeLimits(max_clock_skew=dt.timedelta(seconds=self.max_clock_skew),
+                               max_event_age=dt.timedelta(seconds=self.max_event_age))

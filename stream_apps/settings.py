@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import Field
 
 from fusion.contract import AUDIT_TOPIC, SUBSCRIPTIONS_TOPIC, WATCHLIST_STATE_TOPIC
 from fusion.contract.dead_letter import DEAD_LETTER_PREFIX_DEFAULT, DEAD_LETTER_PREFIX_MAX
-from fusion.contract.event_time import EventTimeLimits
 from fusion.contract.principals import WORKER_APP_PREFIX
-from fusion.settings import ConnectionSettings
+from fusion.settings import ConnectionSettings, EventTimeSettings
 from stream_apps.gc_tuning import DEFAULT_THRESHOLDS
 
 Threshold = Annotated[int, Field(ge=0)]
 
 
-class WorkerSettings(ConnectionSettings):
+class WorkerSettings(ConnectionSettings, EventTimeSettings):
     app_id: str = Field(
         default=WORKER_APP_PREFIX, pattern=f"^{WORKER_APP_PREFIX}[a-z0-9._-]*$",
         description="Faust app id = consumer group, and the prefix of Faust's own topics; it "
@@ -77,14 +75,6 @@ class WorkerSettings(ConnectionSettings):
         default=False,
         description="Also export Faust's per-message sensor (faust_* metrics); it cost a "
                     "quarter of the intake throughput in bench/intake.py.")
-    max_clock_skew: float = Field(
-        default=300, ge=0,
-        description="Seconds an event's occurred_at may lie ahead of the intake's clock; "
-                    "later ones are dead-lettered as event-in-future.")
-    max_event_age: float = Field(
-        default=7 * 86400, gt=0,
-        description="Seconds an event's occurred_at may lie behind the intake's clock (7 days: "
-                    "the feeds' retention); older ones are dead-lettered as event-too-old.")
     event_dedup_horizon: float = Field(
         default=3600, gt=0,
         description="Seconds the intake remembers each (agency, event_id) it took: a repeat "
@@ -98,7 +88,3 @@ class WorkerSettings(ConnectionSettings):
         description="Bytes of a refused record's value its dead letter copies (the rest is "
                     "described by size and SHA-256; the record stays on its topic).")
 
-    @property
-    def event_time_limits(self) -> EventTimeLimits:
-        return EventTimeLimits(max_clock_skew=dt.timedelta(seconds=self.max_clock_skew),
-                               max_event_age=dt.timedelta(seconds=self.max_event_age))

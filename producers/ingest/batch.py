@@ -9,11 +9,18 @@ every refused item by its index; the HTTP endpoint publishes the batch only if n
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
 
-from fusion.contract import Agency, EventEnvelope, FieldError
+from fusion.contract import (
+    Agency,
+    EventEnvelope,
+    EventTimeLimits,
+    FieldError,
+    check_event_time,
+)
 from producers.ingest.records import Refusal, check_record
 
 TOO_LARGE = "too-large"
@@ -40,7 +47,11 @@ class BatchVerdict:
         return not self.too_large and not self.refused
 
 
-def check_batch(items: list[Any], *, agency: Agency, max_event_bytes: int) -> BatchVerdict:
+def check_batch(items: list[Any], *, agency: Agency, max_event_bytes: int,
+                now: dt.datetime | None = None,
+                time_limits: EventTimeLimits | None = None) -> BatchVerdict:
+    """``now`` and ``time_limits``: the event-time rule of the stream's intake, applied here
+    so a sender hears of an event from 2999 at once (None: not checked)."""
     encoded = [_encode(item) for item in items]
     too_large = [Refused(i, _too_large(raw, item, max_event_bytes))
                  for i, (raw, item) in enumerate(zip(encoded, items, strict=True))
@@ -54,6 +65,10 @@ def check_batch(items: list[Any], *, agency: Agency, max_event_bytes: int) -> Ba
         result = check_record(raw, agency=agency)
         if isinstance(result, Refusal):
             refused.append(Refused(index, result))
+        elif now is not None and time_limits is not None and (
+                late := check_event_time(result, now=now, limits=time_limits)) is not None:
+            refused.append(Refused(index, Refusal(late.reason.value, late.errors,
+                                                  result.event_id)))
         elif result.event_id in first_index:
             refused.append(Refused(index, _repeated(result, first_index[result.event_id])))
         else:

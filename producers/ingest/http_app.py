@@ -16,8 +16,10 @@ Every 4xx and 503 answer is {"error": "..."} (plus "refused" for 413 and 422).
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from aiohttp import web
@@ -41,9 +43,12 @@ class Keys(Protocol):
 
 
 def build_app(*, settings: IngestSettings, keys: Keys, publisher: PublishOnce,
-              limiter: RateLimiter, metrics: IngestMetrics) -> web.Application:
+              limiter: RateLimiter, metrics: IngestMetrics,
+              clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+              ) -> web.Application:
+    """``clock``: what an event's time is judged against (``check_event_time``)."""
     app = web.Application(client_max_size=settings.ingest_max_body_bytes)
-    ingest = _Ingest(settings, keys, publisher, limiter, metrics)
+    ingest = _Ingest(settings, keys, publisher, limiter, metrics, clock)
     app.router.add_post("/v1/events", ingest.post_events)
     app.router.add_get("/healthz", _healthz)
     app.router.add_get("/metrics", ingest.get_metrics)
@@ -68,9 +73,10 @@ def _listed(events: list[tuple[int, EventEnvelope]]) -> list[dict[str, Any]]:
 
 class _Ingest:
     def __init__(self, settings: IngestSettings, keys: Keys, publisher: PublishOnce,
-                 limiter: RateLimiter, metrics: IngestMetrics) -> None:
+                 limiter: RateLimiter, metrics: IngestMetrics,
+                 clock: Callable[[], dt.datetime]) -> None:
         self._settings, self._keys, self._publisher = settings, keys, publisher
-        self._limiter, self._metrics = limiter, metrics
+        self._limiter, self._metrics, self._clock = limiter, metrics, clock
         # One batch per agency at a time: two requests carrying the same event (a retry
         # while the first is still waiting for the broker) cannot both find it new.
         self._agency_locks: defaultdict[Agency, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -95,7 +101,9 @@ class _Ingest:
                                  f"{self._settings.ingest_rate:g} events/s; retry in {wait}s",
                             headers={"Retry-After": str(wait)})
         verdict = check_batch(items, agency=agency,
-                              max_event_bytes=self._settings.ingest_max_event_bytes)
+                              max_event_bytes=self._settings.ingest_max_event_bytes,
+                              now=self._clock(),
+                              time_limits=self._settings.event_time_limits)
         if not verdict.clean:
             return self._refuse(agency, verdict, len(items))
         return await self._publish(agency, verdict.events)

@@ -8,14 +8,14 @@ from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from fusion.errors import ConfigurationError
-from fusion.settings import ConnectionSettings
+from fusion.settings import ConnectionSettings, EventTimeSettings
 
 # kafka-python's max_request_size and the broker's message.max.bytes are 1 MiB by default;
 # an event close to that would be refused by the producer after validation.
 MAX_RECORD_BYTES = 900_000
 
 
-class IngestSettings(ConnectionSettings):
+class IngestSettings(ConnectionSettings, EventTimeSettings):
     model_config = SettingsConfigDict(env_prefix="FUSION_", extra="ignore")
 
     ingest_keys_file: Path | None = Field(

@@ -319,8 +319,9 @@ def test_an_agency_over_its_rate_gets_429_with_retry_after(stack: Stack,
                                                             endpoint: Endpoint) -> None:
     run = uuid.uuid4().hex[:8]
     key = endpoint.keys[Agency.CBP_OFO]
-    batch = [as_json(listing(f"R{n}", entry_id=f"rate-{run}-{n}", agency=Agency.CBP_OFO))
-             for n in range(30)]
+    recent = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)  # within the event-time limits
+    batch = [as_json(listing(f"R{n}", entry_id=f"rate-{run}-{n}", agency=Agency.CBP_OFO,
+                             at=recent)) for n in range(30)]
     status, doc, _ = post(endpoint, batch, key)
     assert status == 200
     assert len(doc["accepted"]) == 30
@@ -329,8 +330,8 @@ def test_an_agency_over_its_rate_gets_429_with_retry_after(stack: Stack,
     assert int(headers["Retry-After"]) >= 1
     assert "CBP-OFO" in doc["error"]
     # Another agency's bucket is untouched.
-    status, _, _ = post(endpoint, [as_json(listing("R0", entry_id=f"rate-{run}-hsi"))],
-                        endpoint.keys[Agency.HSI])
+    status, _, _ = post(endpoint, [as_json(listing("R0", entry_id=f"rate-{run}-hsi",
+                                                   at=recent))], endpoint.keys[Agency.HSI])
     assert status == 200
     metrics = urllib.request.urlopen(f"{endpoint.url}/metrics", timeout=5).read().decode()  # noqa: S310
     assert 'fusion_ingest_requests_total{agency="CBP-OFO",outcome="rate-limited"} 1.0' in metrics

@@ -26,7 +26,7 @@ from producers.ingest.metrics import IngestMetrics
 from producers.ingest.once import PublishOnce, agency_topics
 from producers.ingest.rate_limit import RateLimiter
 from producers.ingest.settings import IngestSettings
-from tests.factories import as_json, listing
+from tests.factories import T0, as_json, listing
 
 NOW = dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.UTC)
 
@@ -96,7 +96,8 @@ def make_endpoint(tmp_path: Path, *, burst: int = 100) -> Iterator[Endpoint]:
         publisher=PublishOnce(sink=sink, ledger=ledger, accepted=accepted, clock=lambda: 1e9,
                               catch_up_timeout=1),
         limiter=RateLimiter(rate=1, burst=burst, clock=lambda: 0.0),
-        metrics=IngestMetrics(CollectorRegistry()))
+        metrics=IngestMetrics(CollectorRegistry()),
+        clock=lambda: T0)  # the factories' events are from T0: judged by T0's clock
     async def start() -> TestClient[Any, Any]:
         client: TestClient[Any, Any] = TestClient(TestServer(app))
         await client.start_server()
