@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from fusion.contract import FEEDS, DeadLetter, EventEnvelope, Lead
 from fusion.contract.audit import AuditEntry
+from fusion.contract.triage import TriageAction
 from leads.subscriptions import Subscription
 
 SCHEMAS: dict[str, type[BaseModel]] = {
@@ -20,6 +21,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     **{f"attributes.{spec.feed.value}": spec.attributes for spec in FEEDS.values()},
     "subscription": Subscription,
     "audit-entry": AuditEntry,
+    "triage-action": TriageAction,
 }
 DEFAULT_DIR = Path("docs/schemas")
 

@@ -32,6 +32,7 @@ from fusion.contract.topics import (
     DEAD_LETTER_TOPIC,
     RULE_SETS_TOPIC,
     SUBSCRIPTIONS_TOPIC,
+    TRIAGE_TOPIC,
     WATCHLIST_STATE_TOPIC,
 )
 
@@ -134,6 +135,8 @@ def worker_grants() -> list[Grant]:
         *_topic(w, AUDIT_TOPIC, Operation.READ, Operation.WRITE, Operation.DESCRIBE,
                 prefixed=True),
         *_topic(w, WATCHLIST_STATE_TOPIC, Operation.READ, Operation.WRITE, Operation.DESCRIBE,
+                prefixed=True),
+        *_topic(w, TRIAGE_TOPIC, Operation.READ, Operation.WRITE, Operation.DESCRIBE,
                 prefixed=True),
         *[Grant(w, Resource.TRANSACTIONAL_ID, WORKER_APP_PREFIX, True, op)
           for op in (Operation.WRITE, Operation.DESCRIBE)],

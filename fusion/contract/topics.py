@@ -30,6 +30,8 @@ AUDIT_TOPIC = "audit.disseminations"
 # The watchlist as the intake last applied it: one record per entry (a tombstone when
 # removed), compacted, so Redis (its cache) can be rebuilt when it comes back empty.
 WATCHLIST_STATE_TOPIC = "state.watchlist"
+# What people and partners did with leads (fusion/contract/triage.py), keyed by lead_id.
+TRIAGE_TOPIC = "triage.actions"
 FEED_TOPIC_PATTERN = re.compile(r"^feeds\.(?P<agency>[a-z0-9-]+)\.(?P<feed>[a-z0-9-]+)$")
 
 FEED_PARTITIONS = 3
@@ -104,6 +106,8 @@ def all_topics() -> list[TopicSpec]:
     specs.append(TopicSpec(AUDIT_TOPIC, FEED_PARTITIONS,  # = internal.leads' partitions
                            {"retention.ms": "-1", "retention.bytes": "-1"}))
     specs.append(TopicSpec(WATCHLIST_STATE_TOPIC, 1, {"cleanup.policy": "compact"}))
+    specs.append(TopicSpec(TRIAGE_TOPIC, FEED_PARTITIONS,
+                           {"retention.ms": "-1", "retention.bytes": "-1"}))
     specs.extend(
         TopicSpec(lead_topic(agency), LEAD_PARTITIONS, {"retention.ms": week_ms})
         for agency in Agency
