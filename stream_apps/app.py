@@ -43,6 +43,7 @@ from adapters.kafka.faust_internals import (
     drop_builtin_web_views,
     table_local_dict,
 )
+from adapters.kafka.feed_consumer import FeedConsumer
 from adapters.kafka.subscriptions import SubscriptionsView
 from adapters.kafka.watchlist_state import WatchlistRebuild
 from adapters.redis.client import connect_redis
@@ -57,15 +58,17 @@ from fusion.contract import (
     feed_topics,
     lead_topic,
 )
-from fusion.contract.principals import WORKER
+from fusion.contract.principals import WORKER, intake_group
 from fusion.errors import ConfigurationError
 from rules.published import decode_rule_set
 from stream_apps.backlog import Backlog
 from stream_apps.batch_send import BatchSender
 from stream_apps.correlate import CorrelationStage
 from stream_apps.dead_letters import RecordOrigin
+from stream_apps.decoded_events import DecodedEvents
 from stream_apps.delivery import Delivery, DeliveryStatus
 from stream_apps.dispatch import DispatchStage
+from stream_apps.feed_intake import run_intake
 from stream_apps.intake import IntakeLimits, IntakeStage
 from stream_apps.metrics import WorkerMetrics
 from stream_apps.partition_state import PartitionStore
@@ -138,28 +141,31 @@ def create_app(settings: WorkerSettings, *, registry: CollectorRegistry | None =
                         stopping=lambda: bool(app.should_stop),
                         abandon=exit_without_commit).send
 
+    decoded = DecodedEvents()  # the intake's envelopes, for this worker's correlate lanes
     limits = IntakeLimits(event_time=settings.event_time_limits,
                           event_dedup_horizon=settings.event_dedup_horizon,
                           event_dedup_max_ids=settings.event_dedup_max_ids,
                           dead_letter_prefix_bytes=settings.dead_letter_prefix_bytes)
 
-    @app.agent(_raw_topic(app, *feed_topics()), name="intake")
-    async def intake(stream: Any) -> AsyncIterator[None]:
+    @app.task  # type: ignore[untyped-decorator]
+    async def intake() -> None:
+        """The feeds: batches from the intake's own consumer, not a Faust agent
+        (``stream_apps/feed_intake.py`` says why)."""
         client = await connect_redis(settings)
         stage = IntakeStage(watchlist=_watchlist(client, settings, access), metrics=metrics,
                             clock=utc_now, limits=limits,
-                            watchlist_topic=settings.watchlist_state_topic)
-        backlog = Backlog(app.consumer, feed_topics(), reset=settings.auto_offset_reset)
-        send = send_for("intake")
-        async for events in stream.take_events(settings.batch_size, within=settings.batch_within):
-            with metrics.batch_seconds.labels("intake").time():
-                metrics.batch_records.labels("intake").observe(len(events))
-                records = [_inbound(e) for e in events]
-                behind = await backlog.behind(records)
-                out = await retry_while_down(partial(stage.handle, records, behind),
-                                             dependency="redis", metrics=metrics)
-                await send(out)
-            yield None
+                            watchlist_topic=settings.watchlist_state_topic, decoded=decoded)
+        consumer = FeedConsumer(access, topics=feed_topics(), group=intake_group(settings.app_id),
+                                reset=settings.auto_offset_reset,
+                                max_records=settings.batch_size,
+                                session_timeout=settings.session_timeout)
+        backlog = Backlog(consumer, feed_topics(), reset=settings.auto_offset_reset)
+        try:
+            await run_intake(consumer, stage, backlog, send=send_for("intake"), metrics=metrics,
+                             within=settings.batch_within, stopping=lambda: bool(app.should_stop))
+        except Exception as exc:  # the worker must not go on without its intake
+            log.exception("the intake stopped: %r", exc)
+            await app.crash(exc)
 
     dispatcher: list[DispatchStage] = []
 
@@ -187,13 +193,14 @@ def create_app(settings: WorkerSettings, *, registry: CollectorRegistry | None =
         for stage in dispatcher:
             stage.revoked(mine)
 
-    _add_correlation(app, settings, access, metrics, topics, send_for("correlate"))
+    _add_correlation(app, settings, access, metrics, topics, send_for("correlate"), decoded)
     return app
 
 
 def _add_correlation(
     app: faust.App, settings: WorkerSettings, access: KafkaAccess, metrics: WorkerMetrics,
     topics: dict[str, Any], send: Callable[[Sequence[OutboundRecord]], Awaitable[None]],
+    decoded: DecodedEvents,
 ) -> None:
     """The correlate agent: the rule set over valid events, in batches, one engine per
     partition of the correlation topic, state in a Faust table co-partitioned with it
@@ -223,7 +230,7 @@ def _add_correlation(
         stage = CorrelationStage(
             runtime=runtime, metrics=metrics, clock=utc_now, store_for=store_for,
             partitions=CORRELATION_PARTITIONS, idle_after=settings.idle_after,
-            watchlist=_watchlist(client, settings, access))
+            watchlist=_watchlist(client, settings, access), decoded=decoded)
         stages.append(stage)
         async for events in stream.take_events(settings.batch_size, within=settings.batch_within):
             with metrics.batch_seconds.labels("correlate").time():

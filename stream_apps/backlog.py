@@ -16,18 +16,23 @@ fetched yet has no known high watermark; its end offset is then asked of the bro
 answered (before, those partitions' first records came out late: up to 5% of the shares of a
 20,000-event replay).
 
-``unread`` is the pure rule; ``Backlog`` reads the offsets from the Faust consumer.
+``unread`` is the pure rule; ``Backlog`` reads the offsets from the intake's consumer
+(``adapters.kafka.feed_consumer.FeedConsumer``, or anything with its five methods).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
-from faust.types import TP
-
-from adapters.kafka.faust_internals import committed_offsets
 from stream_apps.records import InboundRecord
+
+
+class TP(NamedTuple):
+    """A topic partition; equal (and hashed alike) to aiokafka's and Faust's, both tuples."""
+
+    topic: str
+    partition: int
 
 
 def unread(highwater: int | None, last_processed: int | None, start: int | None) -> bool:
@@ -73,7 +78,7 @@ class Backlog:
         for known in (self._starts, self._ends):
             for tp in [tp for tp in known if tp not in assigned]:
                 del known[tp]
-        committed = committed_offsets(consumer)
+        committed = consumer.committed_offsets()
         unfetched = [tp for tp in assigned
                      if consumer.highwater(tp) is None and tp not in self._ends]
         if unfetched:

@@ -22,7 +22,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from adapters.redis.watchlist_store import WatchlistStore
-from fusion.contract import CANDIDATE_LEADS_TOPIC, LATE_EVENTS_TOPIC, EventEnvelope
+from fusion.contract import (
+    CANDIDATE_LEADS_TOPIC,
+    DEAD_LETTER_TOPIC,
+    LATE_EVENTS_TOPIC,
+    DeadLetterReason,
+    EventEnvelope,
+    FieldError,
+    Rejection,
+)
 from fusion.resolution.keys import entity_keys
 from leads.building import build_lead
 from leads.recent_hits import combine_recent, expired, keyed
@@ -32,10 +40,14 @@ from rules.engine.compiled import EvalContext
 from rules.engine.partitioning import KeyOwner
 from rules.findings import Finding
 from rules.watchlist import WatchlistEntry
+from stream_apps.dead_letters import dead_letter, dead_letter_key
+from stream_apps.decoded_events import DecodedEvents
 from stream_apps.metrics import WorkerMetrics
 from stream_apps.progress import PROGRESS_KEY, TICK_KEY, Progress, read_progress
 from stream_apps.records import LATE_PARTITION_HEADER, InboundRecord, OutboundRecord
 from stream_apps.rule_runtime import RuleRuntime
+from stream_apps.share_packs import decode as decode_pack
+from stream_apps.share_packs import is_pack
 from stream_apps.source_watermarks import SourceWatermarks
 
 log = logging.getLogger(__name__)
@@ -71,7 +83,11 @@ class CorrelationStage:
         idle_after: float = 5.0,
         sweep_every: float = 60.0,
         monotonic: Callable[[], float] = time.monotonic,
+        decoded: DecodedEvents | None = None,
     ) -> None:
+        """``decoded``: envelopes this worker's intake validated already (None: decode every
+        share from its bytes)."""
+        self._decoded = decoded or DecodedEvents(capacity=0)
         self._runtime = runtime
         self._watchlist = watchlist
         self._metrics = metrics
@@ -93,21 +109,26 @@ class CorrelationStage:
         by_lane: dict[int, list[tuple[InboundRecord, EventEnvelope]]] = {}
         ticked: set[int] = set()
         progress: dict[int, list[Progress]] = {}
+        out: list[OutboundRecord] = []
         for record in records:
+            partition = record.origin.partition
             if record.origin.key == TICK_KEY:
-                ticked.add(record.origin.partition)
-            elif record.origin.key == PROGRESS_KEY:
-                progress.setdefault(record.origin.partition, []).append(
-                    read_progress(record.value))
-            else:
+                ticked.add(partition)
+            elif is_pack(record.value):
+                self._unpack(record, by_lane.setdefault(partition, []),
+                             progress.setdefault(partition, []), out)
+            elif record.origin.key == PROGRESS_KEY:  # written before share packs
+                progress.setdefault(partition, []).append(read_progress(record.value))
+            else:  # one share per record, written before share packs
                 event = EventEnvelope.model_validate_json(record.value or b"")
-                by_lane.setdefault(record.origin.partition, []).append((record, event))
+                by_lane.setdefault(partition, []).append((record, event))
+        progress = {p: reports for p, reports in progress.items() if reports}
+        by_lane = {p: items for p, items in by_lane.items() if items}
         wall = self._clock().timestamp()
         now = self._monotonic()
         lanes = [self._lane(p, now) for p in sorted(by_lane.keys() | ticked | progress.keys())]
         asks = any(lane.engine.asks_watchlist for lane in lanes)
         listed = await self._listed_keys(by_lane) if asks and by_lane else {}
-        out: list[OutboundRecord] = []
         leads: list[OutboundRecord] = []
         for lane in lanes:
             findings: list[Finding] = []
@@ -137,6 +158,34 @@ class CorrelationStage:
             leads += self._leads(lane, findings)
             self._sweep(lane, now)
         return out + leads
+
+    def _unpack(self, record: InboundRecord, items: list[tuple[InboundRecord, EventEnvelope]],
+                reports: list[Progress], out: list[OutboundRecord]) -> None:
+        """A share pack's shares (their envelopes from the intake of this worker when it
+        has them) and its progress; one that cannot be read becomes a dead letter (only the
+        worker writes these records: it would be a bug)."""
+        try:
+            pack = decode_pack(record.value or b"")
+        except ValueError as exc:
+            log.error("unreadable share pack at %s[%d]@%d sent to the dead-letter topic: %s",
+                      record.origin.topic, record.origin.partition, record.origin.offset, exc)
+            rejection = Rejection(DeadLetterReason.PROCESSING_ERROR, (FieldError(
+                field="", problem="unreadable_share_pack", message=str(exc)[:500]),))
+            out.append(OutboundRecord(
+                DEAD_LETTER_TOPIC, dead_letter_key(record.origin), dead_letter(
+                    rejection, value=record.value, origin=record.origin,
+                    now=self._clock()).model_dump_json().encode(),
+                counts=(self._metrics.dead_letters.labels(rejection.reason.value),)))
+            return
+        hits, misses = self._decoded.hits, self._decoded.misses
+        for share in pack.shares:
+            event = self._decoded.take((share.source, share.offset), share.value)
+            items.append((InboundRecord(record.origin, share.value, share.source,
+                                        share.primary), event))
+        self._metrics.shares_decoded.labels("reused").inc(self._decoded.hits - hits)
+        self._metrics.shares_decoded.labels("parsed").inc(self._decoded.misses - misses)
+        if pack.progress is not None:
+            reports.append(pack.progress)
 
     def _lane(self, partition: int, now: float) -> _Lane:
         lane = self._lanes.get(partition)

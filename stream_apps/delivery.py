@@ -69,7 +69,21 @@ class Delivery:
         self._sleep = sleep
 
     async def send(self, records: Sequence[OutboundRecord]) -> None:
-        """Return once the broker has confirmed every record of ``records``."""
+        """Return once the broker has confirmed every record of ``records``.
+
+        Cancelled while the broker refuses them (a task of the app torn down at shutdown, as
+        the intake's is), it abandons as a stop does. Cancelled otherwise, it lets the
+        cancellation through: nothing was committed past the batch, read again at the next
+        start."""
+        try:
+            await self._send(records)
+        except asyncio.CancelledError:
+            if self._abandon is not None and self._agent in self._status.blocked:
+                self._abandon(f"{self._agent}: cancelled while the broker refuses its "
+                              f"outputs ({self._status.blocked[self._agent][1]})")
+            raise
+
+    async def _send(self, records: Sequence[OutboundRecord]) -> None:
         pending, delay, reported, attempt = list(records), self._first_delay, 0.0, 0
         while pending:
             attempt += 1

@@ -42,15 +42,14 @@ from leads.building import build_lead
 from rules.engine.partitioning import shares
 from rules.watchlist import WatchlistEntry, crossing_vehicle_keys, entry_from_event, match_crossing
 from stream_apps.dead_letters import dead_letter, dead_letter_key
+from stream_apps.decoded_events import DecodedEvents
 from stream_apps.metrics import WorkerMetrics
-from stream_apps.progress import progress_records
 from stream_apps.records import (
-    SHARE_HEADER,
-    SOURCE_HEADER,
     Countable,
     InboundRecord,
     OutboundRecord,
 )
+from stream_apps.share_packs import PACK_KEY, Share, batch_progress, packs_for
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +61,8 @@ class _Batch:
         default_factory=list)
     watchlist: list[tuple[str, WatchlistEntry]] = field(default_factory=list)
     progress: dict[str, float] = field(default_factory=dict)  # source -> highest event time
+    shares: dict[int, list[Share]] = field(default_factory=dict)  # correlation partition ->
+    valid: dict[tuple[str, int], Countable] = field(default_factory=dict)  # primary share ->
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,10 +79,12 @@ class IntakeStage:
     def __init__(
         self, *, watchlist: WatchlistStore, metrics: WorkerMetrics,
         clock: Callable[[], dt.datetime], limits: IntakeLimits | None = None,
-        watchlist_topic: str = WATCHLIST_STATE_TOPIC,
+        watchlist_topic: str = WATCHLIST_STATE_TOPIC, decoded: DecodedEvents | None = None,
     ) -> None:
         """``watchlist_topic``: where each applied watchlist change is recorded (the
-        watchlist's system of record; Redis is rebuilt from it)."""
+        watchlist's system of record; Redis is rebuilt from it). ``decoded``: where the
+        envelopes of valid events wait for this worker's correlate lanes."""
+        self._decoded = decoded
         self._watchlist = watchlist
         self._watchlist_topic = watchlist_topic
         self._metrics = metrics
@@ -92,10 +95,10 @@ class IntakeStage:
 
     async def handle(self, records: Sequence[InboundRecord],
                      behind: Collection[str] = ()) -> list[OutboundRecord]:
-        """Everything to publish for ``records``: dead letters, candidate leads and event
-        shares in order, then a progress record per correlation partition
-        (``stream_apps.progress``); ``behind``: the sources (``topic:partition``) with
-        records after this batch's."""
+        """Everything to publish for ``records``: dead letters, candidate leads, watchlist
+        records, then the event shares as one pack (or a few) per correlation partition with
+        the batch's progress in the last (``share_packs``); ``behind``: the sources
+        (``topic:partition``) with records after this batch's."""
         batch = _Batch()
         now = self._clock()
         for record in records:
@@ -107,8 +110,19 @@ class IntakeStage:
             self._metrics.watchlist_changes.labels(action).inc()
         if batch.crossings:
             await self._match(batch)
-        return batch.out + progress_records(batch.progress, behind,
-                                            at=self._clock().timestamp())
+        return batch.out + self._packs(batch, behind)
+
+    def _packs(self, batch: _Batch, behind: Collection[str]) -> list[OutboundRecord]:
+        """The batch's shares for each correlation partition, as share packs, the batch's
+        progress in the last pack of every partition (``share_packs``)."""
+        progress = batch_progress(batch.progress, behind, at=self._clock().timestamp())
+        out = []
+        for partition in range(CORRELATION_PARTITIONS):
+            for packed, value in packs_for(batch.shares.get(partition, ()), progress):
+                counts = tuple(batch.valid[s.source, s.offset] for s in packed if s.primary)
+                out.append(OutboundRecord(CORRELATION_TOPIC, PACK_KEY, value,
+                                          partition=partition, counts=counts))
+        return out
 
     def _classify(self, record: InboundRecord, batch: _Batch, now: dt.datetime) -> None:
         try:
@@ -148,13 +162,14 @@ class IntakeStage:
         source = f"{record.origin.topic}:{record.origin.partition}"
         when = envelope.occurred_at.timestamp()
         batch.progress[source] = max(when, batch.progress.get(source, when))
-        valid = (self._metrics.events_valid.labels(envelope.feed.value),)
-        for share in shares(envelope, CORRELATION_PARTITIONS):
-            batch.out.append(OutboundRecord(
-                CORRELATION_TOPIC, share.key.encode(), record.value or b"",
-                ((SOURCE_HEADER, source.encode()),
-                 (SHARE_HEADER, b"primary" if share.primary else b"secondary")),
-                partition=share.partition, counts=valid if share.primary else ()))
+        offset, value = record.origin.offset, record.value or b""
+        batch.valid[source, offset] = self._metrics.events_valid.labels(envelope.feed.value)
+        event_shares = shares(envelope, CORRELATION_PARTITIONS)
+        for share in event_shares:
+            batch.shares.setdefault(share.partition, []).append(
+                Share(source, share.primary, offset, value))
+        if self._decoded is not None:
+            self._decoded.put((source, offset), envelope, len(event_shares))
         attrs = decoded.attributes
         if isinstance(attrs, WatchlistAttributes):
             entry = entry_from_event(envelope, attrs)

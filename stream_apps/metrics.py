@@ -97,6 +97,11 @@ class WorkerMetrics:
             "fusion_foreign_records_total",
             "Internal records written by a worker of another FUSION_APP_ID, skipped.",
             ["topic"], registry=registry)
+        self.shares_decoded = Counter(
+            "fusion_shares_decoded_total",
+            "Event shares the correlate stage took: reused (the envelope this worker's intake "
+            "validated) or parsed (from the share's bytes: another worker's intake, or a "
+            "restart).", ["how"], registry=registry)
         self.dependency_errors = Counter(
             "fusion_dependency_errors_total", "Failed calls to a dependency (retried).",
             ["dependency"], registry=registry)

@@ -23,6 +23,7 @@ from fusion.contract import (
     lead_topic,
     parse_feed_topic,
 )
+from fusion.contract.principals import intake_group
 from leads.deliveries import Delivery
 
 LOOKBACK = 20_000  # records of internal.events searched for the newest event time
@@ -105,16 +106,19 @@ def _event_ref(value: bytes | None) -> tuple[str, dt.datetime] | None:
 
 
 class WorkerBacklog:
-    """How many records the worker's consumer group has yet to commit on the feeds,
-    internal.events and internal.leads (None when the group has committed nothing)."""
+    """How many records the worker's consumer groups (its intake's on the feeds, its own on
+    internal.events and internal.leads) have yet to commit (None when they have committed
+    nothing)."""
 
     def __init__(self, access: KafkaAccess, group: str) -> None:
         self._admin = open_admin(access, client_id="fusion-evaluate-lag")
-        self._group = group
+        self._groups = [group, intake_group(group)]
 
     def records(self, consumer: Any) -> int | None:
+        offsets: dict[Any, Any] = {}
         try:
-            offsets = self._admin.list_group_offsets({self._group: None}).get(self._group, {})
+            for group in self._groups:
+                offsets.update(self._admin.list_group_offsets({group: None}).get(group, {}))
         except KafkaError:  # an unknown group, a coordinator moving: no answer this time
             return None
         committed = {tp: meta.offset for tp, meta in offsets.items()

@@ -11,12 +11,6 @@ against the installed versions, so an upgrade that removes or changes one fails 
     ``aiokafka.AIOKafkaProducer`` inside Faust's producer, whose public ``create_batch`` and
     ``send_batch`` let ``stream_apps/batch_send.py`` hand over one record batch per
     partition (Faust's ``topic.send`` costs ~400 µs of CPU per record).
-``committed_offsets``
-    ``faust.transport.consumer.Consumer._committed_offset``: the offsets the group had
-    committed when each partition was assigned (then after each commit); a defaultdict of
-    ``TP -> offset | None``. ``stream_apps/backlog.py`` reads it for partitions it has not
-    processed anything of yet. (aiokafka's public ``committed()`` asks the broker, per
-    partition, per call.)
 ``table_local_dict``
     ``faust.stores.memory.Store.data``: the plain dict a ``memory://`` table keeps, and that
     Faust's changelog recovery writes (``apply_changelog_batch``). The correlate stage reads
@@ -40,12 +34,11 @@ Faust's Prometheus sensor is set up with its public pieces (``FaustMetrics``,
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
+from collections.abc import MutableMapping
 from typing import Any
 
 import orjson
 from faust.stores.memory import Store as MemoryStore
-from faust.types import TP
 
 from fusion.errors import ConfigurationError
 
@@ -74,17 +67,6 @@ def aiokafka_producer(faust_producer: Any) -> Any:
             raise FaustInternalsChangedError(
                 f"{type(producer).__qualname__}.{method}", "no such method")
     return producer
-
-
-def committed_offsets(faust_consumer: Any) -> Mapping[TP, int | None]:
-    """The group's committed offset per assigned partition, as Faust's consumer knows it (a
-    partition it knows none of maps to None)."""
-    offsets = getattr(faust_consumer, "_committed_offset", None)
-    if not isinstance(offsets, Mapping):
-        raise FaustInternalsChangedError(
-            f"{type(faust_consumer).__qualname__}._committed_offset",
-            f"expected a mapping of TP to offsets, found {type(offsets).__name__}")
-    return offsets
 
 
 def table_local_dict(table: Any) -> MutableMapping[Any, Any]:

@@ -12,6 +12,7 @@ from kafka.structs import OffsetAndMetadata
 
 from adapters.kafka.access import KafkaAccess
 from adapters.kafka.clients import open_admin, open_consumer
+from fusion.contract.principals import intake_group
 
 
 def start_group_at_end(access: KafkaAccess, group: str, topics: Sequence[str]) -> None:
@@ -41,7 +42,7 @@ def remove_worker_group(access: KafkaAccess, app_id: str, *, also: Sequence[str]
             if own:
                 admin.delete_topics(own)
         with contextlib.suppress(KafkaError):
-            admin.delete_groups([app_id])
+            admin.delete_groups([app_id, intake_group(app_id)])
         return own
     finally:
         admin.close()

@@ -40,7 +40,7 @@ from fusion.contract import (
     feed_topics,
     lead_topic,
 )
-from fusion.contract.principals import ADMIN
+from fusion.contract.principals import ADMIN, intake_group
 from fusion.errors import ConfigurationError, DependencyUnavailableError
 from leads.subscriptions import Subscription
 from producers.scenario import (
@@ -224,7 +224,8 @@ def _with_own_worker(args: argparse.Namespace, settings: SimulatorSettings, skew
     admin = kafka_access(settings, ADMIN)
     own = OwnTopics(app_id)
     create_topics(admin, own.specs())
-    start_group_at_end(admin, app_id, [*feed_topics(), *WORKER_INTERNAL])
+    start_group_at_end(admin, intake_group(app_id), feed_topics())
+    start_group_at_end(admin, app_id, WORKER_INTERNAL)
     worker = start_worker(app_id=app_id, topics=own, max_clock_skew=skew,
                           lateness=args.lateness,
                           run_dir=Path(os.environ.get("FUSION_RUN_DIR", ".run")))

@@ -49,6 +49,11 @@ WORKER_APP_PREFIX = "fusion-worker"
 """Every worker's FUSION_APP_ID starts with this: its consumer group, and the prefix of the
 topics Faust makes for it (``<app_id>-correlation-state-changelog``, the assignor topic)."""
 INGEST_GROUP_PREFIX = "fusion-ingest"
+
+
+def intake_group(app_id: str) -> str:
+    """The consumer group of a worker's intake (its own, not Faust's): ``<app_id>-intake``."""
+    return f"{app_id}-intake"
 AGENCY_PREFIX = "agency-"
 
 

@@ -29,8 +29,9 @@ from fusion.contract import (
 from stream_apps.dead_letters import RecordOrigin
 from stream_apps.intake import IntakeStage
 from stream_apps.metrics import WorkerMetrics
-from stream_apps.progress import PROGRESS_KEY
 from stream_apps.records import InboundRecord, OutboundRecord
+from stream_apps.share_packs import Share, is_pack
+from stream_apps.share_packs import decode as decode_pack
 from tests.factories import T0, crossing, listing
 from tests.integration.conftest import Stack
 
@@ -86,8 +87,10 @@ def _letters(out: list[OutboundRecord]) -> list[DeadLetter]:
             if r.topic == DEAD_LETTER_TOPIC]
 
 
-def _shares(out: list[OutboundRecord]) -> list[OutboundRecord]:
-    return [r for r in out if r.topic == CORRELATION_TOPIC and r.key != PROGRESS_KEY]
+def _shares(out: list[OutboundRecord]) -> list[Share]:
+    """The event shares of a batch's output, from its share packs."""
+    return [share for r in out if r.topic == CORRELATION_TOPIC and is_pack(r.value)
+            for share in decode_pack(r.value or b"").shares]
 
 
 def test_order_within_a_batch_does_not_matter(stack: Stack) -> None:
@@ -130,9 +133,9 @@ def test_counts_ride_on_the_records_until_the_broker_has_them(stack: Stack) -> N
                          ("fusion_events_valid_total", {"feed": "watchlist"}),
                          ("fusion_leads_generated_total", {"category": "watchlist"})]:
         assert not registry.get_sample_value(name, labels), name
-    counted = [r.topic for r in out if r.counts]
+    counted = [r.topic for r in out for _ in r.counts]  # one count per primary share
     assert sorted(counted) == sorted([DEAD_LETTER_TOPIC, CORRELATION_TOPIC, CORRELATION_TOPIC,
-                                      CANDIDATE_LEADS_TOPIC])  # primary shares only
+                                      CANDIDATE_LEADS_TOPIC])
 
 
 @pytest.mark.parametrize(("at", "reason", "problem"), [

@@ -26,6 +26,7 @@ from fusion.contract import (
     feed_topic,
     lead_topic,
 )
+from fusion.contract.principals import intake_group
 from tests.factories import crossing, listing
 from tests.integration import partner
 from tests.integration.conftest import Stack, Worker, metric_value, wait_until
@@ -125,7 +126,7 @@ def test_a_refused_dead_letter_holds_the_offsets_until_the_broker_takes_it(
     wait_until(lambda: stack.redis.exists(f"{worker.prefix}wl:entry:HSI/bolo-{marker}"),
                timeout=10, what="the watchlist entry in Redis")
     before = _publish(stack, _crossing(f"UNLISTED{marker[:4]}", f"before-{marker}"))
-    wait_until(lambda: _committed(admin, worker.app_id) > before, timeout=30,
+    wait_until(lambda: _committed(admin, intake_group(worker.app_id)) > before, timeout=30,
                what="a committed offset on the test partition")
     dlq_start = partner.end_offsets(stack.admin, DEAD_LETTER_TOPIC)
     lead_start = partner.end_offsets(stack.agency(Agency.HSI), lead_topic(Agency.HSI))
@@ -143,7 +144,7 @@ def test_a_refused_dead_letter_holds_the_offsets_until_the_broker_takes_it(
     # Four attempts take 0.5 + 1 + 2 + 4 s: more than two of Faust's commit intervals.
     wait_until(lambda: _refusals(worker) >= refusals_before + 4, timeout=40,
                what="four refusals of the dead letter")
-    assert _committed(admin, worker.app_id) == bad  # nothing past the refused input
+    assert _committed(admin, intake_group(worker.app_id)) == bad  # nothing past the refused input
     assert _letters_for(stack, dlq_start, bad) == []
     assert partner.read_to_end(stack.agency(Agency.HSI), lead_topic(Agency.HSI), lead_start) == []
     assert metric_value(worker.metrics_url, "fusion_outputs_blocked", 'agent="intake"') == 1
@@ -159,7 +160,7 @@ def test_a_refused_dead_letter_holds_the_offsets_until_the_broker_takes_it(
                        timeout=30, what="the crossing's lead after the refused record")
     assert [e.event_id for e in leads[0].evidence if e.feed is Feed.POE_CROSSINGS] == [
         f"after-{marker}"]
-    wait_until(lambda: _committed(admin, worker.app_id) > after, timeout=30,
+    wait_until(lambda: _committed(admin, intake_group(worker.app_id)) > after, timeout=30,
                what="the offsets to move past both records")
     assert _health(worker) == (200, "ok\n")
     assert len(_letters_for(stack, dlq_start, bad)) == 1  # sent again, delivered once

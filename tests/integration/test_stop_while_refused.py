@@ -13,6 +13,7 @@ import pytest
 from kafka import KafkaAdminClient
 
 from fusion.contract import DEAD_LETTER_TOPIC
+from fusion.contract.principals import intake_group
 from tests.integration import partner
 from tests.integration.conftest import (
     Stack,
@@ -47,7 +48,7 @@ def test_a_worker_stopped_while_refused_exits_without_committing(
     second: subprocess.Popen[bytes] | None = None
     try:
         first = _publish(stack, _crossing("ROSTOP1", f"stop-{run_id}"))
-        wait_until(lambda: _committed(admin, worker.app_id) > first, timeout=30,
+        wait_until(lambda: _committed(admin, intake_group(worker.app_id)) > first, timeout=30,
                    what="a committed offset on the test partition")
         dlq_start = partner.end_offsets(stack.admin, DEAD_LETTER_TOPIC)
         shrink(True)
@@ -57,7 +58,7 @@ def test_a_worker_stopped_while_refused_exits_without_committing(
         proc.terminate()
         assert proc.wait(timeout=30) == 3
         assert "exiting without committing their input" in worker.log.read_text()
-        assert _committed(admin, worker.app_id) == bad
+        assert _committed(admin, intake_group(worker.app_id)) == bad
         assert _letters_for(stack, dlq_start, bad) == []
 
         shrink(False)
@@ -69,7 +70,7 @@ def test_a_worker_stopped_while_refused_exits_without_committing(
         # At least once: a rebalance while the old member's session runs out may have the
         # new worker read the record twice before its first commit.
         assert {letter.reason.value for letter in letters} == {"malformed-json"}
-        wait_until(lambda: _committed(admin, worker.app_id) > bad, timeout=30,
+        wait_until(lambda: _committed(admin, intake_group(worker.app_id)) > bad, timeout=30,
                    what="the group's offset past the record")
     finally:
         for each in (proc, second):

@@ -32,10 +32,13 @@ class _Consumer:
 
     def __init__(self, highwaters: dict[TP, int | None], committed: dict[TP, int | None],
                  earliest: dict[TP, int], ends: dict[TP, int] | None = None) -> None:
-        self._highwaters, self._committed_offset, self._earliest = highwaters, committed, earliest
+        self._highwaters, self.committed, self._earliest = highwaters, committed, earliest
         self._ends = ends or {}  # what the broker answers for a partition not fetched yet
         self.earliest_calls = 0
         self.end_calls: list[tuple[TP, ...]] = []
+
+    def committed_offsets(self) -> dict[TP, int | None]:
+        return self.committed
 
     def assignment(self) -> set[TP]:
         return set(self._highwaters)
@@ -78,7 +81,7 @@ def test_a_revoked_partition_is_forgotten() -> None:
     consumer._highwaters = {}
     assert asyncio.run(backlog.behind([])) == set()
     consumer._highwaters = {tp: 50}  # assigned again: starts from the committed offset
-    consumer._committed_offset = {tp: 50}
+    consumer.committed = {tp: 50}
     assert asyncio.run(backlog.behind([])) == set()
 
 

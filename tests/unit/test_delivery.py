@@ -171,3 +171,42 @@ def test_a_stop_while_the_broker_does_not_answer_abandons_too() -> None:
                         clock=lambda: T0, stopping=stopping, abandon=_abandon, check_every=0.01)
     with pytest.raises(Abandoned, match=r"dispatch: 1 batch\(es\) the broker has not answered"):
         asyncio.run(delivery.send([OutboundRecord("leads.hsi", b"k", b"1")]))
+
+
+def _cancelled_while(delivery: Delivery, records: list[OutboundRecord]) -> None:
+    """Run ``delivery.send`` until it waits, then cancel it as a shutdown cancels a task."""
+    async def run() -> None:
+        task = asyncio.ensure_future(delivery.send(records))
+        for _ in range(50):  # let it reach its back-off wait
+            await asyncio.sleep(0)
+        task.cancel()
+        await task
+    asyncio.run(run())
+
+
+def test_cancelled_while_refused_abandons() -> None:
+    waits: list[float] = []
+
+    async def forever(seconds: float) -> None:
+        waits.append(seconds)
+        await asyncio.Event().wait()
+
+    delivery = Delivery(FakeSender({"feeds.dlq": 99}), agent="intake",
+                        metrics=WorkerMetrics(CollectorRegistry()), status=DeliveryStatus(),
+                        clock=lambda: T0, abandon=_abandon, sleep=forever)
+    with pytest.raises(Abandoned, match=r"intake: cancelled while the broker refuses"):
+        _cancelled_while(delivery, [OutboundRecord("feeds.dlq", b"k", b"1")])
+    assert waits  # it was in its back-off when cancelled
+
+
+def test_cancelled_while_healthy_lets_the_cancellation_through() -> None:
+    class SilentSender:
+        async def send(self, records: Sequence[OutboundRecord]) -> list[Submitted]:
+            never: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+            return [Submitted("leads.hsi", 0, list(records), never)]
+
+    delivery = Delivery(SilentSender(), agent="dispatch",
+                        metrics=WorkerMetrics(CollectorRegistry()), status=DeliveryStatus(),
+                        clock=lambda: T0, abandon=_abandon)
+    with pytest.raises(asyncio.CancelledError):
+        _cancelled_while(delivery, [OutboundRecord("leads.hsi", b"k", b"1")])

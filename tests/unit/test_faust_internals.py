@@ -11,7 +11,6 @@ import faust
 import pytest
 from aiokafka import AIOKafkaProducer
 from faust.serializers import codecs
-from faust.types import TP
 
 from adapters.kafka import faust_internals
 from adapters.kafka.faust_internals import FaustInternalsChangedError
@@ -32,18 +31,6 @@ def test_the_aiokafka_producer_inside_faust_has_the_batch_api() -> None:
         batch = producer.create_batch()
         assert batch.append(timestamp=None, key=b"k", value=b"v", headers=[]) is not None
         await producer.stop()
-
-    asyncio.run(check())
-
-
-def test_the_committed_offsets_of_faust_s_consumer_are_a_mapping_by_tp() -> None:
-    async def check() -> None:
-        consumer = _app().consumer
-        try:
-            offsets = faust_internals.committed_offsets(consumer)
-            assert offsets.get(TP("feeds.x", 0)) is None  # none known yet: None, no KeyError
-        finally:
-            consumer._thread.thread_loop.close()  # made by Faust's consumer thread, not started
 
     asyncio.run(check())
 
@@ -77,7 +64,6 @@ def test_changelog_records_decode_with_the_table_s_own_codec() -> None:
     (faust_internals.aiokafka_producer, SimpleNamespace(), "_ensure_producer"),
     (faust_internals.aiokafka_producer,
      SimpleNamespace(_ensure_producer=lambda: SimpleNamespace()), "create_batch"),
-    (faust_internals.committed_offsets, SimpleNamespace(), "_committed_offset"),
     (faust_internals.check_changelog_codec,
      SimpleNamespace(name="t", key_serializer="raw", value_serializer="json"), "serializers"),
 ])
