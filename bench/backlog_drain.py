@@ -1,7 +1,7 @@
 """Backlog drain: do the same events give the same leads whether they arrive live or are
 replayed from a backlog, and does the replay mark shares late?
 
-    python -m bench.backlog_drain [--events 100000] [--live-rate 250] [--seed 3]
+    python -m bench.backlog_drain [--events 20000] [--live-rate 250] [--seed 3]
 
 1. builds the corridor scenario (``--events`` planted events, then the sparse tail that
    closes every expected finding in event time, ``bench.corridor_feed.with_tail``);
@@ -35,6 +35,7 @@ from typing import Any
 from adapters.kafka.access import KafkaAccess, kafka_access
 from adapters.kafka.topics import create_topics
 from bench.corridor_feed import Published, publish_paced, with_tail
+from bench.lag import worker_inputs
 from bench.latency import install_subscriptions
 from bench.lead_watch import LagWatch, LeadWatch
 from bench.measures import Target
@@ -46,7 +47,7 @@ from bench.worker_process import (
     bench_subscriptions_topic,
     prepare,
 )
-from fusion.contract import CANDIDATE_LEADS_TOPIC, CORRELATION_TOPIC, feed_topics
+from fusion.contract import feed_topics
 from fusion.contract.principals import ADMIN, SIMULATOR
 from fusion.settings import ConnectionSettings
 from leads.deliveries import Delivery
@@ -130,10 +131,6 @@ def settle(worker: BenchWorker, watch: LeadWatch, lags: LagWatch, *, total: int,
     return worker.counters(samples) if samples is not None else counts
 
 
-def inputs() -> list[str]:
-    return [*feed_topics(), CORRELATION_TOPIC, CANDIDATE_LEADS_TOPIC]
-
-
 def live_run(admin: KafkaAccess, simulator: KafkaAccess, subscriptions: str, items: Sequence[Any],
              *, rate: float, quiet: float, timeout: float) -> tuple[Run, Published]:
     world = WorkerWorld.new("live", subscriptions_topic=subscriptions)
@@ -143,7 +140,7 @@ def live_run(admin: KafkaAccess, simulator: KafkaAccess, subscriptions: str, ite
     watch = lags = None
     try:
         worker.wait_assigned()
-        watch, lags = LeadWatch(admin), LagWatch(admin, world.app_id, inputs())
+        watch, lags = LeadWatch(admin), LagWatch(admin, world.app_id, worker_inputs())
         published = Published()
         print(f"live: publishing {len(items)} events at {rate:g}/s", file=sys.stderr)
         publish_paced(simulator, items, published, rate=rate)
@@ -162,7 +159,7 @@ def backlog_run(admin: KafkaAccess, subscriptions: str, total: int, *, quiet: fl
                 timeout: float) -> Run:
     world = WorkerWorld.new("backlog", subscriptions_topic=subscriptions)
     prepare(admin, world)
-    watch, lags = LeadWatch(admin), LagWatch(admin, world.app_id, inputs())
+    watch, lags = LeadWatch(admin), LagWatch(admin, world.app_id, worker_inputs())
     worker = BenchWorker(world)
     try:
         print(f"backlog: worker starts on {total} waiting events", file=sys.stderr)
@@ -187,7 +184,8 @@ def backlog_run(admin: KafkaAccess, subscriptions: str, total: int, *, quiet: fl
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--events", type=int, default=20_000,
+                        help="planted events (the issue's backlog: 100000)")
     parser.add_argument("--live-rate", type=float, default=250.0,
                         help="events/s of the live run (one the worker keeps up with)")
     parser.add_argument("--seed", type=int, default=3)

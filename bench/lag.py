@@ -8,7 +8,8 @@ saw-tooth of a few seconds of input on top of what is really waiting."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from kafka import TopicPartition
@@ -16,9 +17,14 @@ from kafka.errors import KafkaError
 
 from adapters.kafka.access import KafkaAccess
 from adapters.kafka.clients import open_admin, open_consumer
-from fusion.contract import CANDIDATE_LEADS_TOPIC, CORRELATION_TOPIC
+from fusion.contract import CANDIDATE_LEADS_TOPIC, CORRELATION_TOPIC, feed_topics
 
 INPUTS = ("feeds", CORRELATION_TOPIC, CANDIDATE_LEADS_TOPIC)
+
+
+def worker_inputs() -> list[str]:
+    """Every topic a worker reads as a stage's input."""
+    return [*feed_topics(), CORRELATION_TOPIC, CANDIDATE_LEADS_TOPIC]
 
 
 def stage_input(topic: str) -> str | None:
@@ -58,6 +64,18 @@ class GroupLag:
             return None
         committed = {tp: meta.offset for tp, meta in offsets.items() if meta.offset >= 0}
         return lag_by_input(ends, committed, self._starts)
+
+    def wait_caught_up(self, *, timeout: float, alive: Callable[[], bool] = lambda: True
+                       ) -> None:
+        """Until the group has committed everything on its inputs (no lag at all)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and alive():
+            lag = self.sample()
+            if lag is not None and not any(lag.values()):
+                return
+            time.sleep(0.5)  # polling interval
+        raise TimeoutError(f"group {self._group} still lags after {timeout:g} s "
+                           f"({self.sample()})")
 
     def close(self) -> None:
         self._admin.close()

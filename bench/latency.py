@@ -39,6 +39,7 @@ from adapters.kafka.access import kafka_access
 from adapters.kafka.subscriptions import put_subscription, read_subscriptions
 from adapters.kafka.topics import create_topics
 from bench.corridor_feed import Published, publish_paced, with_tail
+from bench.lag import worker_inputs
 from bench.lead_watch import LagWatch, LeadWatch
 from bench.measures import LagTrend, Target, censored_percentiles, lag_trend
 from bench.report_files import Table, write_result
@@ -172,8 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         worker.wait_for(lambda c: True, timeout=120, what="the metrics page", show=False)
         worker.wait_assigned()
         watch = LeadWatch(admin)
-        lags = LagWatch(admin, world.app_id,
-                        [*feed_topics(), CORRELATION_TOPIC, CANDIDATE_LEADS_TOPIC])
+        lags = LagWatch(admin, world.app_id, worker_inputs())
         total = int(args.rate * args.seconds)
         scenario = CorridorScenario(
             args.seed, start=default_start(), subscriptions=subs,

@@ -32,6 +32,7 @@ from adapters.kafka.access import KafkaAccess, kafka_access
 from adapters.kafka.feed_publisher import FeedPublisher
 from adapters.kafka.topics import create_topics
 from bench.corridor_feed import slots
+from bench.lag import GroupLag, worker_inputs
 from bench.latency import install_subscriptions
 from bench.measures import Target, ratio
 from bench.report_files import Table, write_result
@@ -156,9 +157,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         feed.halt.set()
         feed.join(timeout=30)
         total = feed.published
-        for worker in (killed, steady):
-            worker.wait_for(lambda c: c["correlated"] + c["dead_letters"] >= total,
-                            timeout=args.timeout, what="catching up", every=0.5)
+        for worker in (killed, steady):  # the killed one's counters restarted with it
+            lag = GroupLag(admin, worker.world.app_id, worker_inputs())
+            try:
+                lag.wait_caught_up(timeout=args.timeout, alive=worker.alive)
+            finally:
+                lag.close()
         time.sleep(2.0)  # let the last batch's garbage go before reading RSS (a reading)
         rss_killed, rss_steady = killed.rss(), steady.rss()
     finally:

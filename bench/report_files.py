@@ -54,11 +54,11 @@ def utc_stamp() -> str:
 
 def targets_table(targets: Sequence[Target]) -> Table:
     return Table("Targets", ["target", "measured", "limit", "verdict", "note"],
-                 [[t.name, _figure(t.value, t.unit), f"{t.side} {_figure(t.limit, t.unit)}",
+                 [[t.name, figure(t.value, t.unit), f"{t.side} {figure(t.limit, t.unit)}",
                    "**PASS**" if t.passed else "**FAIL**", t.note] for t in targets])
 
 
-def _figure(value: float | None, unit: str) -> str:
+def figure(value: float | None, unit: str) -> str:
     if value is None:
         return "n/a"
     if unit == "%":
