@@ -22,10 +22,11 @@ from bench.latency import (
     rule_kinds,
 )
 from bench.measures import Target
-from bench.memory import after, distinct_keys, horizon, longest_window
+from bench.memory import TrackedKeys, after, distinct_keys, horizon, longest_window
 from bench.peer_venv import peer_python
 from bench.recovery import recovery_seconds
 from bench.report_files import Table, write_result
+from bench.summary import newest, rows
 from bench.worker_process import batches_by_stage, parse_page, rss_bytes, summed
 from fusion.contract import (
     CANDIDATE_LEADS_TOPIC,
@@ -217,3 +218,34 @@ def test_a_result_is_written_as_json_and_markdown_with_its_verdicts(tmp_path: Pa
     assert "| through correlation ÷ bare | 5.0% | >= 30.0% | **FAIL** |" in text
     assert "| p99 latency | 0.4 s | <= 1 s | **PASS** |" in text
     assert "| bare | 18,412 |" in text
+
+
+def test_the_summary_takes_each_benchs_newest_result_and_reads_old_ones_too(
+        tmp_path: Path) -> None:
+    def put(name: str, at: str, **fields: object) -> None:
+        (tmp_path / f"{name}-{at}.json").write_text(json.dumps(
+            {"benchmark": name, "at": at, **fields}))
+
+    target = Target("p99", 0.4, 1.0, "<=", "s").to_json()
+    put("latency", "2026-12-03T10:00:00+00:00", targets=[{**target, "value": 9.0,
+                                                         "passed": False}])
+    put("latency", "2026-12-03T11:00:00+00:00", targets=[target])
+    put("stage-scaling", "2026-12-02T23:23:27+00:00", ratio=0.724, passed=True)
+    found = newest(tmp_path)
+    assert found["latency"]["at"].startswith("2026-12-03T11")
+    assert rows(found) == [
+        ["latency", "2026-12-03T11:00:00+00:00", "p99", "0.4 s", "<= 1 s", "PASS"],
+        ["stage-scaling", "2026-12-02T23:23:27+00:00",
+         "1,000-rule ÷ 10-rule throughput through the stage", "72.4%", ">= 70.0%", "PASS"]]
+    assert set(newest(tmp_path, since="2026-12-03")) == {"latency"}
+
+
+def test_the_reference_replay_counts_only_keys_that_hold_rule_state() -> None:
+    tracked = TrackedKeys()
+    scenario = CorridorScenario(6, start=T0, per_hour=2_000)  # an hour: past the lateness
+    events = [item.event for item in scenario.items(2000)]
+    seen: set[str] = set()
+    with_state = tracked.add(events)
+    published = distinct_keys(events, seen)
+    assert 0 < with_state < published
+    assert tracked.add([]) == with_state
