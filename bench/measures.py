@@ -120,16 +120,32 @@ class LagTrend:
                 "max_lag": self.max_lag, "last_lag": self.last_lag, "bounded": self.bounded}
 
 
-def lag_trend(samples: Sequence[tuple[float, int]], *, rate: float,
-              tolerance: float = 0.01) -> LagTrend:
+def window_peaks(samples: Sequence[tuple[float, int]], window: float
+                 ) -> list[tuple[float, int]]:
+    """The largest lag of each ``window`` seconds (at the window's start): committed offsets
+    move in steps, every few seconds, so the lag read between commits is a saw-tooth whose
+    peaks follow what is really waiting."""
+    peaks: dict[int, tuple[float, int]] = {}
+    for t, lag in samples:
+        slot = int(t // window)
+        if slot not in peaks or lag > peaks[slot][1]:
+            peaks[slot] = (slot * window, lag)
+    return [peaks[slot] for slot in sorted(peaks)]
+
+
+def lag_trend(samples: Sequence[tuple[float, int]], *, rate: float, tolerance: float = 0.02,
+              window: float = 5.0) -> LagTrend:
     """Whether the lag ``(seconds, records)`` samples taken during a publish at ``rate``
-    events/s stay bounded: over the later half, the lag grows by at most ``tolerance`` of the
-    rate per second (a worker falling 1% behind doubles nothing in a minute; one at half the
-    rate grows its lag by half the rate every second)."""
+    events/s stay bounded: over the later half, the peaks of the lag (per ``window`` seconds,
+    the raw samples when there are fewer than four peaks) grow by at most ``tolerance`` of
+    the rate per second (a worker at half the rate grows its lag by half the rate every
+    second)."""
     if len(samples) < 4:
         raise ValueError(f"a lag trend needs at least 4 samples, got {len(samples)}")
-    later = samples[len(samples) // 2:]
-    growth = slope([t for t, _ in later], [float(lag) for _, lag in later])
+    later = list(samples[len(samples) // 2:])
+    peaks = window_peaks(later, window)
+    points = peaks if len(peaks) >= 4 else later
+    growth = slope([t for t, _ in points], [float(lag) for _, lag in points])
     return LagTrend(growth_per_second=growth, max_lag=max(lag for _, lag in samples),
                     last_lag=samples[-1][1], bounded=growth <= tolerance * rate)
 

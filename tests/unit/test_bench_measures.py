@@ -19,6 +19,7 @@ from bench.measures import (
     ratio,
     slope,
     spread,
+    window_peaks,
 )
 
 
@@ -84,20 +85,27 @@ def test_spread_is_how_far_the_series_strays_above_its_lowest_point() -> None:
         spread([])
 
 
-def _samples(growth: float, n: int = 20) -> Sequence[tuple[float, int]]:
-    return [(float(t), int(200 + growth * t + (50 if t % 3 == 0 else 0))) for t in range(n)]
+def _samples(growth: float, n: int = 60) -> Sequence[tuple[float, int]]:
+    """One sample a second; a saw-tooth of 3,000 records (a commit every 3 s) on top."""
+    return [(float(t), int(200 + growth * t + 1000 * (t % 3))) for t in range(n)]
 
 
 def test_a_worker_at_half_the_rate_has_a_growing_lag_one_keeping_up_a_bounded_one() -> None:
     keeping_up = lag_trend(_samples(0.0), rate=1000)
     assert keeping_up.bounded
-    assert abs(keeping_up.growth_per_second) < 10
+    assert abs(keeping_up.growth_per_second) < 20
     behind = lag_trend(_samples(500.0), rate=1000)
     assert not behind.bounded
     assert behind.growth_per_second == pytest.approx(500, rel=0.05)
     assert behind.last_lag == _samples(500.0)[-1][1]
     with pytest.raises(ValueError, match="4 samples"):
         lag_trend(_samples(0.0, n=3), rate=1000)
+    assert not lag_trend(_samples(500.0, n=8), rate=1000).bounded  # from the raw samples
+
+
+def test_window_peaks_keep_the_largest_lag_of_each_window() -> None:
+    assert window_peaks([(0.0, 5), (1.0, 9), (4.9, 2), (5.0, 1), (11.0, 7)], 5.0) == [
+        (0.0, 9), (5.0, 1), (10.0, 7)]
 
 
 def test_a_figure_not_measured_never_passes() -> None:
