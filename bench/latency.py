@@ -191,6 +191,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         report = wait_for_leads(watch, lags, published.truths, published.at,
                                 settle=args.settle, timeout=args.timeout)
         rss = worker.rss()
+        page = worker.samples()
+        counts = worker.counters(page) if page is not None else {}
         trend = lag_trend(lags.between(began, ended), rate=args.rate)
         thinned = lags.table(every=5.0)
         window = (lags.since_start(began), lags.since_start(ended))
@@ -218,7 +220,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                  "last windows; one `fusion worker` (defaults: "
                  f"FUSION_IDLE_AFTER={worker_settings.idle_after:g} s, "
                  f"FUSION_ALLOWED_LATENESS={worker_settings.allowed_lateness:g} s), worker CPU "
-                 f"{cpu} cores while publishing, RSS {rss and rss // 2**20} MiB at the end. "
+                 f"{cpu} cores while publishing, RSS {rss and rss // 2**20} MiB at the end, "
+                 f"{int(counts.get('late', 0))} late shares, "
+                 f"{int(counts.get('dead_letters', 0))} dead letters. "
                  f"{report.found} of {report.records} planted findings led; latency from the "
                  "broker's confirmation of a pattern's last event to its first lead on a "
                  "leads.<agency> topic."),
@@ -236,7 +240,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         r["total"]] for r in thinned])],
         data={"args": vars(args), "published": published.count, "tail_events": tail,
               "achieved_rate": achieved, "publish_seconds": ended - began,
-              "worker_cpu_cores": cpu, "rss_bytes": rss, "lag_trend": trend.to_json(),
+              "worker_cpu_cores": cpu, "rss_bytes": rss, "worker_counters": counts,
+              "lag_trend": trend.to_json(),
               "lag_samples": thinned, "recall": report.recall, "precision": report.precision,
               "records": report.records, "found": report.found,
               "latency_by_kind": {k: censored_percentiles(v) for k, v in per_kind.items()},

@@ -43,7 +43,7 @@ from adapters.kafka.feed_publisher import FeedPublisher
 from adapters.kafka.topics import create_topics
 from bench.corridor_feed import Published, publish_all
 from bench.measures import Target, slope, spread
-from bench.report_files import Table, write_result
+from bench.report_files import RESULTS, Table, write_result
 from bench.stage_scaling import leftover_problem, records_on
 from bench.worker_process import BenchWorker, WorkerWorld, commit_at_end, prepare
 from fusion.contract import SUBSCRIPTIONS_TOPIC, EventEnvelope, feed_topics
@@ -279,6 +279,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     keys = per_key(admin, simulator, args)
     soak = soak_run(admin, simulator, args)
+    write_memory_result(args, keys, soak)
+    return 0
+
+
+def write_memory_result(args: argparse.Namespace, keys: dict[str, Any], soak: dict[str, Any],
+                        *, results: Path = RESULTS) -> Path:
     samples = soak["samples"]
     index = soak["horizon_index"]
     tail = after(samples, index) if index is not None else []
@@ -297,7 +303,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                Target("RSS spread once every horizon has passed", flat, FLAT_LIMIT, "<=", "%",
                       note=note)]
     thinned = samples[:: max(1, len(samples) // 30)]
-    write_result(
+    return write_result(
         "memory", title="Memory per entity key and over a soak (corridor mix)",
         summary=(f"Per key: {keys['events']} events in {args.key_steps} steps, "
                  f"{keys['event_time_span_hours']:.1f} h of event time "
@@ -309,14 +315,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                  f"{index if index is not None else 'n/a'}; {soak['late']} late shares."),
         targets=targets,
         tables=[Table("Per key: RSS after each step",
-                      ["distinct entity keys", "RSS MiB"],
-                      [[k, round(r / MIB, 1)] for k, r in keys["points"]]),
+                      ["entity keys with rule state (reference replay)",
+                       "distinct entity keys published", "RSS MiB"],
+                      [[k, g, round(r / MIB, 1)] for k, g, r in keys["points"]]),
                 Table("Soak: RSS over time", ["s", "correlated", "RSS MiB", "after horizon"],
                       [[round(t), int(n), round(r / MIB, 1),
                         "yes" if index is not None and n >= index else ""]
                        for t, n, r in thinned])],
-        data={"args": vars(args), "per_key": keys, "soak": soak})
-    return 0
+        data={"args": vars(args), "per_key": keys, "soak": soak}, results=results)
 
 
 if __name__ == "__main__":

@@ -5,10 +5,13 @@ peer's virtualenv reused, and the result files with PASS/FAIL (no broker)."""
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import os
 from pathlib import Path
+
+import pytest
 
 from bench.backlog_drain import compare_leads, final_hits
 from bench.corridor_feed import TAIL_MARGIN, due, slots, with_tail
@@ -22,7 +25,14 @@ from bench.latency import (
     rule_kinds,
 )
 from bench.measures import Target
-from bench.memory import TrackedKeys, after, distinct_keys, horizon, longest_window
+from bench.memory import (
+    TrackedKeys,
+    after,
+    distinct_keys,
+    horizon,
+    longest_window,
+    write_memory_result,
+)
 from bench.peer_venv import peer_python
 from bench.recovery import recovery_seconds
 from bench.report_files import Table, write_result
@@ -249,3 +259,26 @@ def test_the_reference_replay_counts_only_keys_that_hold_rule_state() -> None:
     published = distinct_keys(events, seen)
     assert 0 < with_state < published
     assert tracked.add([]) == with_state
+
+
+def test_the_memory_result_judges_the_slope_and_the_spread_past_the_horizon(
+        tmp_path: Path) -> None:
+    args = argparse.Namespace(key_steps=2, soak_events=4000, ahead=500)
+    keys = {"points": [(0, 0, 100 * 2**20), (1000, 3000, 110 * 2**20),
+                       (2000, 6000, 111 * 2**20)],
+            "bytes_per_key": 1100.0, "bytes_per_group_key": 370.0,
+            "event_time_span_hours": 0.5, "events": 2000, "late": 0}
+    soak = {"samples": [(5.0, 1000.0, 200), (10.0, 3000.0, 300), (15.0, 4000.0, 320)],
+            "horizon_index": 2500, "stopped": None, "published": 4000, "late": 3,
+            "horizon_hours": 744.2, "seconds": 15.0}
+    report = json.loads(write_memory_result(args, keys, soak, results=tmp_path).read_text())
+    per_key, flat = report["targets"]
+    assert per_key["passed"]
+    assert per_key["value"] == 1100
+    assert flat["value"] == pytest.approx(20 / 300)
+    assert flat["passed"]
+    text = next(tmp_path.glob("memory-*.md")).read_text()
+    assert "| 2,000 | 6,000 | 111 |" in text
+    soak["stopped"] = "RSS passed 8000 MiB"
+    report = json.loads(write_memory_result(args, keys, soak, results=tmp_path).read_text())
+    assert not report["targets"][1]["passed"]
