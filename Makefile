@@ -14,6 +14,15 @@ TEST_STACK = FUSION_RUN_DIR=$(CURDIR)/.run/test FUSION_KAFKA_PORT=29092 \
 	FUSION_KAFKA_CONTROLLER_PORT=29093 FUSION_REDIS_PORT=26379
 BENCH_ARGS ?=
 RULES_BENCH_ARGS ?=
+# make bench: each bench that needs a broker gets a fresh one (own data under .run/bench) on
+# these ports; override them to run beside another stack (BENCH_KAFKA_PORT=34092 ...).
+BENCH_KAFKA_PORT ?= 39092
+BENCH_CONTROLLER_PORT ?= 39093
+BENCH_REDIS_PORT ?= 36379
+BENCH_SINCE := $(shell date -u +%Y-%m-%dT%H:%M:%S)
+BENCH_ON_STACK = rm -rf .run/bench && FUSION_RUN_DIR=$(CURDIR)/.run/bench \
+	FUSION_KAFKA_PORT=$(BENCH_KAFKA_PORT) FUSION_KAFKA_CONTROLLER_PORT=$(BENCH_CONTROLLER_PORT) \
+	FUSION_REDIS_PORT=$(BENCH_REDIS_PORT) deploy/with-stack.sh $(BIN)/python -m
 
 .PHONY: help install up down demo test unit integration lint schemas bench clean
 
@@ -65,14 +74,16 @@ lint: $(STAMP) ## ruff, mypy --strict, import-linter (layers), shellcheck, the J
 	$(BIN)/fusion schemas check
 	$(BIN)/fusion rules lint
 
-bench: install ## Rule scaling, 10 vs 1,000 rules (engine; Faust stage on a fresh broker) and intake throughput (bench/results/)
+bench: install ## The issue-13 targets and rule scaling, each bench on a fresh broker (bench/results/)
 	$(BIN)/python -m bench.rules_scaling $(RULES_BENCH_ARGS)
+	$(BENCH_ON_STACK) bench.stage_scaling $(STAGE_BENCH_ARGS)
+	$(BENCH_ON_STACK) bench.intake $(BENCH_ARGS)
+	$(BENCH_ON_STACK) bench.latency $(LATENCY_BENCH_ARGS)
+	$(BENCH_ON_STACK) bench.backlog_drain $(BACKLOG_BENCH_ARGS)
+	$(BENCH_ON_STACK) bench.memory $(MEMORY_BENCH_ARGS)
+	$(BENCH_ON_STACK) bench.recovery $(RECOVERY_BENCH_ARGS)
 	rm -rf .run/bench
-	FUSION_RUN_DIR=$(CURDIR)/.run/bench FUSION_KAFKA_PORT=39092 FUSION_KAFKA_CONTROLLER_PORT=39093 \
-		FUSION_REDIS_PORT=36379 deploy/with-stack.sh $(BIN)/python -m bench.stage_scaling $(STAGE_BENCH_ARGS)
-	rm -rf .run/bench
-	FUSION_RUN_DIR=$(CURDIR)/.run/bench FUSION_KAFKA_PORT=39092 FUSION_KAFKA_CONTROLLER_PORT=39093 \
-		FUSION_REDIS_PORT=36379 deploy/with-stack.sh $(BIN)/python -m bench.intake $(BENCH_ARGS)
+	$(BIN)/python -m bench.summary --since $(BENCH_SINCE)
 
 schemas: $(STAMP) ## Regenerate docs/schemas/ from the contract models
 	$(BIN)/fusion schemas write
