@@ -49,11 +49,9 @@ TICK = 0.1  # seconds of wall time per batch
 LATENESS = dt.timedelta(seconds=600)
 
 
-class _NothingListed:
-    """The watchlist seam with nothing on it (no Redis)."""
-
-    async def lookup(self, keys: set[str]) -> dict[str, list[WatchlistEntry]]:
-        return {}
+async def _nothing_listed() -> list[WatchlistEntry]:
+    """The watchlist's record of record, empty here (no Kafka)."""
+    return []
 
 
 @dataclass
@@ -96,7 +94,7 @@ def run_core(rules: RuleSet, records: Sequence[InboundRecord], *, batch: int) ->
 
     batches = [0]
     stage = CorrelationStage(
-        runtime=runtime, watchlist=_NothingListed(),  # type: ignore[arg-type]
+        runtime=runtime, seed=_nothing_listed,
         metrics=WorkerMetrics(CollectorRegistry()),
         clock=lambda: START + dt.timedelta(seconds=batches[0] * TICK), store_for=store_for,
         partitions=CORRELATION_PARTITIONS, monotonic=lambda: batches[0] * TICK)

@@ -28,7 +28,6 @@ Needs a broker and Redis: ``make bench`` starts a fresh pair on spare ports.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import os
 import platform
@@ -45,13 +44,13 @@ from adapters.kafka.access import KafkaAccess, kafka_access
 from adapters.kafka.clients import open_admin, open_consumer
 from adapters.kafka.feed_publisher import FeedPublisher
 from adapters.kafka.topics import create_topics
-from adapters.redis.client import connect_redis
-from adapters.redis.watchlist_store import WatchlistStore
+from adapters.kafka.watchlist_state import record_entries
 from bench.rules_scaling import TARGET, build_events, rule_sets
 from bench.stage_report import write_report
 from bench.stage_worker import WorkerRun, run_worker
 from fusion.contract import (
     CORRELATION_PARTITIONS,
+    WATCHLIST_STATE_TOPIC,
     EventEnvelope,
     Feed,
     decode_event,
@@ -128,15 +127,6 @@ def watchlist_entries(seed: int) -> list[WatchlistEntry]:
     return entries
 
 
-async def seed_watchlist(connection: ConnectionSettings, prefix: str,
-                         entries: Sequence[WatchlistEntry]) -> None:
-    client = await connect_redis(connection)
-    try:
-        await WatchlistStore(client, prefix=prefix).apply([("add", e) for e in entries])
-    finally:
-        await client.aclose()
-
-
 def create_empty_topic(access: KafkaAccess, name: str) -> None:
     """A compacted one-partition topic, like ``control.rule-sets``, with nothing on it."""
     admin = open_admin(access, client_id="bench-stage")
@@ -202,8 +192,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     produced = publish(access, events)
     entries = watchlist_entries(args.seed)
 
+    # The worker groups' lanes are seeded from the watchlist's record of record.
+    record_entries(access, WATCHLIST_STATE_TOPIC, entries)
+
     def prepare(redis_prefix: str, rules_topic: str) -> None:
-        asyncio.run(seed_watchlist(connection, redis_prefix, entries))
         create_empty_topic(access, rules_topic)
 
     runs: dict[str, list[WorkerRun]] = {name: [] for name in sets}

@@ -124,7 +124,9 @@ def _finding(
             f"{event.occurred_at.isoformat()}. It is on the {entry.listed_by.value} watchlist"
             f"{why}."
         ),
-        anchors=(event.key, f"watchlist:{entry.store_id}"),
+        # the vehicle's strongest key (as the rules group it): the hit combines with the
+        # vehicle's other hits, and a lead of this hit alone has build_lead's id
+        anchors=(event.key, entity_keys(vehicle)[0], f"watchlist:{entry.store_id}"),
         evidence=(event, entry.source),
         entities=tuple(event.entities),
         location=event.location,

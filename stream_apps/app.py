@@ -45,9 +45,7 @@ from adapters.kafka.faust_internals import (
 )
 from adapters.kafka.feed_consumer import FeedConsumer
 from adapters.kafka.subscriptions import SubscriptionsView
-from adapters.kafka.watchlist_state import WatchlistRebuild
-from adapters.redis.client import connect_redis
-from adapters.redis.watchlist_store import WatchlistStore
+from adapters.kafka.watchlist_state import WatchlistSeed
 from fusion.contract import (
     CANDIDATE_LEADS_TOPIC,
     CORRELATION_PARTITIONS,
@@ -68,7 +66,7 @@ from stream_apps.dead_letters import RecordOrigin
 from stream_apps.decoded_events import DecodedEvents
 from stream_apps.delivery import Delivery, DeliveryStatus
 from stream_apps.dispatch import DispatchStage
-from stream_apps.feed_intake import run_intake
+from stream_apps.feed_intake import IntakeActivity, run_intake
 from stream_apps.intake import IntakeLimits, IntakeStage
 from stream_apps.metrics import WorkerMetrics
 from stream_apps.partition_state import PartitionStore
@@ -142,6 +140,7 @@ def create_app(settings: WorkerSettings, *, registry: CollectorRegistry | None =
                         abandon=exit_without_commit).send
 
     decoded = DecodedEvents()  # the intake's envelopes, for this worker's correlate lanes
+    activity = IntakeActivity()  # whether the intake is caught up (the tick timer asks)
     limits = IntakeLimits(event_time=settings.event_time_limits,
                           event_dedup_horizon=settings.event_dedup_horizon,
                           event_dedup_max_ids=settings.event_dedup_max_ids,
@@ -151,9 +150,7 @@ def create_app(settings: WorkerSettings, *, registry: CollectorRegistry | None =
     async def intake() -> None:
         """The feeds: batches from the intake's own consumer, not a Faust agent
         (``stream_apps/feed_intake.py`` says why)."""
-        client = await connect_redis(settings)
-        stage = IntakeStage(watchlist=_watchlist(client, settings, access), metrics=metrics,
-                            clock=utc_now, limits=limits,
+        stage = IntakeStage(metrics=metrics, clock=utc_now, limits=limits,
                             watchlist_topic=settings.watchlist_state_topic, decoded=decoded)
         consumer = FeedConsumer(access, topics=feed_topics(), group=intake_group(settings.app_id),
                                 reset=settings.auto_offset_reset,
@@ -162,7 +159,8 @@ def create_app(settings: WorkerSettings, *, registry: CollectorRegistry | None =
         backlog = Backlog(consumer, feed_topics(), reset=settings.auto_offset_reset)
         try:
             await run_intake(consumer, stage, backlog, send=send_for("intake"), metrics=metrics,
-                             within=settings.batch_within, stopping=lambda: bool(app.should_stop))
+                             within=settings.batch_within, stopping=lambda: bool(app.should_stop),
+                             activity=activity)
         except Exception as exc:  # the worker must not go on without its intake
             log.exception("the intake stopped: %r", exc)
             await app.crash(exc)
@@ -193,14 +191,15 @@ def create_app(settings: WorkerSettings, *, registry: CollectorRegistry | None =
         for stage in dispatcher:
             stage.revoked(mine)
 
-    _add_correlation(app, settings, access, metrics, topics, send_for("correlate"), decoded)
+    _add_correlation(app, settings, access, metrics, topics, send_for("correlate"), decoded,
+                     activity)
     return app
 
 
 def _add_correlation(
     app: faust.App, settings: WorkerSettings, access: KafkaAccess, metrics: WorkerMetrics,
     topics: dict[str, Any], send: Callable[[Sequence[OutboundRecord]], Awaitable[None]],
-    decoded: DecodedEvents,
+    decoded: DecodedEvents, activity: IntakeActivity,
 ) -> None:
     """The correlate agent: the rule set over valid events, in batches, one engine per
     partition of the correlation topic, state in a Faust table co-partitioned with it
@@ -226,18 +225,17 @@ def _add_correlation(
 
     @app.agent(topics[CORRELATION_TOPIC], name="correlate")
     async def correlate(stream: Any) -> AsyncIterator[None]:
-        client = await connect_redis(settings)
         stage = CorrelationStage(
             runtime=runtime, metrics=metrics, clock=utc_now, store_for=store_for,
             partitions=CORRELATION_PARTITIONS, idle_after=settings.idle_after,
-            watchlist=_watchlist(client, settings, access), decoded=decoded)
+            seed=WatchlistSeed(access, settings.watchlist_state_topic), decoded=decoded)
         stages.append(stage)
         async for events in stream.take_events(settings.batch_size, within=settings.batch_within):
             with metrics.batch_seconds.labels("correlate").time():
                 metrics.batch_records.labels("correlate").observe(len(events))
                 records = _own(events, settings.app_id, metrics)
                 out = await retry_while_down(partial(stage.handle, records),
-                                             dependency="redis", metrics=metrics)
+                                             dependency="kafka", metrics=metrics)
                 # State first: the changelog records of this batch are queued before its
                 # leads, and all are confirmed before the batch's offsets can be committed.
                 changelog = [r for store in stores.values() if store.pending
@@ -272,14 +270,19 @@ def _add_correlation(
 
     ours = [(APP_HEADER, settings.app_id.encode())]
 
-    @app.timer(interval=1.0)  # type: ignore[untyped-decorator]
+    @app.timer(interval=TICK_EVERY)  # type: ignore[untyped-decorator]
     async def tick() -> None:
+        """Idle lanes' event time moves on with the wall clock, but only while the intake is
+        caught up (``IntakeActivity``): a held intake has events still to come."""
+        if not activity.caught_up(within=TICK_EVERY + 2 * settings.batch_within):
+            return
         key, value = tick_record()
         for partition in range(CORRELATION_PARTITIONS):
             await topics[CORRELATION_TOPIC].send(key=key, value=value, partition=partition,
                                                  headers=ours)
 
 
+TICK_EVERY = 1.0  # seconds between tick records
 EXIT_UNDELIVERED = 3
 
 
@@ -290,12 +293,6 @@ def exit_without_commit(what: str) -> NoReturn:
                  "committing their input, which the next start reads again", what)
     logging.shutdown()
     os._exit(EXIT_UNDELIVERED)
-
-
-def _watchlist(client: Any, settings: WorkerSettings, access: KafkaAccess) -> WatchlistStore:
-    """The Redis watchlist cache, rebuilt from its topic whenever Redis comes back empty."""
-    return WatchlistStore(client, prefix=settings.redis_prefix,
-                          rebuild=WatchlistRebuild(access, settings.watchlist_state_topic))
 
 
 def _install_faust_metrics(app: faust.App, registry: CollectorRegistry) -> None:

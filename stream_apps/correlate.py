@@ -4,9 +4,12 @@ The rule engine (``rules.engine``) is pure; this stage runs one engine per parti
 correlation topic (a *lane*), each over its own slice of the state (``PartitionStore`` in the
 worker, so a restarted or rebalanced worker resumes that partition's windows and pending
 absences) and owning only the group keys of its partition (``rules.engine.partitioning``).
-Per batch it answers every watchlist question from Redis in one round trip, feeds each lane
-its records, turns findings into leads (hits on one entity combined into one lead, revised
-as hits arrive), and moves each lane's event time on. A lane's
+The watchlist is the engines' own, in event time (``rules.engine.watch``: entries are
+broadcast to every partition and applied as they arrive); a lane whose state has never had
+one is seeded once from the watchlist's record of record (``seed``). Watchlist hits (the
+built-in crossing rule and ``watchlisted:`` clauses) are findings like any other. Per batch
+the stage feeds each lane its records, turns findings into leads (hits on one entity
+combined into one lead, revised as hits arrive), and moves each lane's event time on. A lane's
 watermark is the slowest active source partition's event time minus the allowed lateness
 (``source_watermarks.py``), learnt from its events and from the intake's progress records;
 when every source is quiet, a tick record says how long nothing came and the watermark moves
@@ -18,25 +21,23 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from adapters.redis.watchlist_store import WatchlistStore
 from fusion.contract import (
     CANDIDATE_LEADS_TOPIC,
     DEAD_LETTER_TOPIC,
     LATE_EVENTS_TOPIC,
     DeadLetterReason,
     EventEnvelope,
+    Feed,
     FieldError,
     Rejection,
 )
-from fusion.resolution.keys import entity_keys
 from leads.building import build_lead
 from leads.recent_hits import combine_recent, expired, keyed
 from leads.releasability import combine_handling
 from rules.engine import RuleEngine, StateStore
-from rules.engine.compiled import EvalContext
 from rules.engine.partitioning import KeyOwner
 from rules.findings import Finding
 from rules.watchlist import WatchlistEntry
@@ -75,7 +76,7 @@ class CorrelationStage:
         self,
         *,
         runtime: RuleRuntime,
-        watchlist: WatchlistStore,
+        seed: Callable[[], Awaitable[Sequence[WatchlistEntry]]],
         metrics: WorkerMetrics,
         clock: Callable[[], dt.datetime],
         store_for: Callable[[int], StateStore],
@@ -85,11 +86,12 @@ class CorrelationStage:
         monotonic: Callable[[], float] = time.monotonic,
         decoded: DecodedEvents | None = None,
     ) -> None:
-        """``decoded``: envelopes this worker's intake validated already (None: decode every
-        share from its bytes)."""
+        """``seed``: the entries of the watchlist's record of record, for a lane whose state
+        was never seeded. ``decoded``: envelopes this worker's intake validated already
+        (None: decode every share from its bytes)."""
         self._decoded = decoded or DecodedEvents(capacity=0)
         self._runtime = runtime
-        self._watchlist = watchlist
+        self._seed = seed
         self._metrics = metrics
         self._clock = clock
         self._store_for = store_for
@@ -127,13 +129,21 @@ class CorrelationStage:
         wall = self._clock().timestamp()
         now = self._monotonic()
         lanes = [self._lane(p, now) for p in sorted(by_lane.keys() | ticked | progress.keys())]
-        asks = any(lane.engine.asks_watchlist for lane in lanes)
-        listed = await self._listed_keys(by_lane) if asks and by_lane else {}
+        unseeded = [lane for lane in lanes if not lane.engine.watchlist_seeded]
+        if unseeded:
+            entries = await self._seed()
+            for lane in unseeded:
+                count = lane.engine.seed_watchlist(entries)
+                log.info("partition %d: event-time watchlist seeded with %d entries from its "
+                         "record of record", lane.partition, count)
         leads: list[OutboundRecord] = []
         for lane in lanes:
             findings: list[Finding] = []
             partition = lane.partition
-            items = by_lane.get(partition, [])
+            # A batch's watchlist entries first: they apply by their own event time anyway,
+            # and a crossing in the same batch then finds its listing on arrival.
+            items = sorted(by_lane.get(partition, []),
+                           key=lambda item: item[1].feed is not Feed.WATCHLIST)
             for sources, behind, at in progress.get(partition, ()):
                 for source, event_time in sources.items():
                     lane.sources.observe(source, event_time, wall, behind=source in behind,
@@ -143,8 +153,7 @@ class CorrelationStage:
             for record, event in items:
                 lane.sources.observe(record.source or record.origin.topic,
                                      event.occurred_at.timestamp(), wall)
-                ctx = EvalContext(watchlisted=_checker(listed, event.occurred_at))
-                result = lane.engine.process(event, ctx, primary=record.primary)
+                result = lane.engine.process(event, primary=record.primary)
                 if record.primary:
                     self._metrics.events_correlated.inc()
                 if result.late:  # per share: another partition may have taken the event
@@ -270,13 +279,3 @@ class CorrelationStage:
                 CANDIDATE_LEADS_TOPIC, lead.lead_id.encode(), lead.model_dump_json().encode(),
                 counts=(self._metrics.leads_generated.labels(lead.category),)))  # once sent
         return out
-
-    async def _listed_keys(self, by_lane: dict[int, list[tuple[InboundRecord, EventEnvelope]]]
-                           ) -> dict[str, list[WatchlistEntry]]:
-        keys = {k for items in by_lane.values() for _, event in items
-                for entity in event.entities for k in entity_keys(entity)}
-        return await self._watchlist.lookup(keys)
-
-
-def _checker(listed: dict[str, list[WatchlistEntry]], at: dt.datetime) -> Callable[[str], bool]:
-    return lambda key: any(entry.active_at(at) for entry in listed.get(key, ()))

@@ -12,8 +12,9 @@ dispatcher's audit make the leads idempotent, the intake's dedup drops the repea
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
-from functools import partial
+from dataclasses import dataclass
 
 from adapters.kafka.feed_consumer import FeedConsumer, FeedRecord
 from stream_apps.backlog import Backlog
@@ -21,10 +22,27 @@ from stream_apps.dead_letters import RecordOrigin
 from stream_apps.intake import IntakeStage
 from stream_apps.metrics import WorkerMetrics
 from stream_apps.records import InboundRecord, OutboundRecord
-from stream_apps.retry import retry_while_down
 
 log = logging.getLogger(__name__)
 Send = Callable[[Sequence[OutboundRecord]], Awaitable[None]]
+
+
+@dataclass
+class IntakeActivity:
+    """Whether the intake is caught up: its last poll of the feeds came back empty, a moment
+    ago. The tick timer moves idle lanes' event time on only then (``progress.py``): while
+    the intake is held on a batch (outputs refused, a slow batch) nothing polls, and event
+    time must wait for the events still to come, or they would arrive late."""
+
+    empty_poll_at: float | None = None  # monotonic time of the last empty poll, None: busy
+    monotonic: Callable[[], float] = time.monotonic
+
+    def polled(self, records: int) -> None:
+        self.empty_poll_at = self.monotonic() if records == 0 else None
+
+    def caught_up(self, *, within: float) -> bool:
+        at = self.empty_poll_at
+        return at is not None and self.monotonic() - at <= within
 
 
 def inbound(record: FeedRecord) -> InboundRecord:
@@ -37,12 +55,16 @@ def inbound(record: FeedRecord) -> InboundRecord:
 
 async def run_intake(consumer: FeedConsumer, stage: IntakeStage, backlog: Backlog, *,
                      send: Send, metrics: WorkerMetrics, within: float,
-                     stopping: Callable[[], bool]) -> None:
-    """Take batches until ``stopping()``; the consumer is started and stopped here."""
+                     stopping: Callable[[], bool],
+                     activity: IntakeActivity | None = None) -> None:
+    """Take batches until ``stopping()``; the consumer is started and stopped here;
+    ``activity`` learns of every poll."""
+    activity = activity or IntakeActivity()
     await consumer.start()
     try:
         while not stopping():
             batch = await consumer.batch(within=within)
+            activity.polled(len(batch))
             if not batch:
                 continue
             async with consumer.busy:  # a rebalance waits for this batch to be committed
@@ -50,8 +72,7 @@ async def run_intake(consumer: FeedConsumer, stage: IntakeStage, backlog: Backlo
                     metrics.batch_records.labels("intake").observe(len(batch))
                     records = [inbound(r) for r in batch]
                     behind = await backlog.behind(records)
-                    out = await retry_while_down(partial(stage.handle, records, behind),
-                                                 dependency="redis", metrics=metrics)
+                    out = await stage.handle(records, behind)
                     await send(out)
                     await consumer.commit(batch)
     finally:

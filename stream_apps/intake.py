@@ -1,15 +1,16 @@
-"""Intake stage: feed records in; dead letters, watchlist changes, candidate leads and the
+"""Intake stage: feed records in; dead letters, the watchlist's record of record and the
 valid events for correlation out (one share per correlation partition that owns one of the
 event's group keys: ``rules.engine.partitioning``).
 
 Per batch: decode and validate every record (pure), refuse events whose time is not
 believable (``fusion.contract.event_time``) and repeats of an ``(agency, event_id)`` taken
-within the dedup horizon (``fusion.recent_ids``, in memory: no Redis round trip per event),
-apply watchlist changes to Redis in one transaction, look up every crossing's vehicle keys in
-one round trip, run the rule (pure) and build leads (pure). A record that fails for an
-unexpected reason becomes a dead letter too: one bad record never stops the worker. What it
-counts (valid events, dead letters, leads) rides on the records and is counted once the broker
-has them (``OutboundRecord.counts``).
+within the dedup horizon (``fusion.recent_ids``, in memory), record each watchlist change on
+``state.watchlist``, and pack the shares. The intake builds no leads and reads no store:
+watchlist hits are found by the correlate lanes in event time, like every rule's
+(``rules.engine.watch``), and combined there with the entity's other hits. A record that
+fails for an unexpected reason becomes a dead letter too: one bad record never stops the
+worker. What it counts (valid events, dead letters, watchlist changes) rides on the records
+and is counted once the broker has them (``OutboundRecord.counts``).
 """
 
 from __future__ import annotations
@@ -19,17 +20,13 @@ import logging
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
-from adapters.redis.watchlist_store import WatchlistStore
 from fusion.contract import (
-    CANDIDATE_LEADS_TOPIC,
     CORRELATION_PARTITIONS,
     CORRELATION_TOPIC,
     DEAD_LETTER_TOPIC,
     WATCHLIST_STATE_TOPIC,
     DeadLetterReason,
-    EventEnvelope,
     FieldError,
-    PoeCrossingAttributes,
     Rejection,
     ValidEvent,
     WatchlistAttributes,
@@ -38,9 +35,8 @@ from fusion.contract import (
 from fusion.contract.dead_letter import DEAD_LETTER_PREFIX_DEFAULT
 from fusion.contract.event_time import EventTimeLimits, check_event_time
 from fusion.recent_ids import RecentIds
-from leads.building import build_lead
 from rules.engine.partitioning import shares
-from rules.watchlist import WatchlistEntry, crossing_vehicle_keys, entry_from_event, match_crossing
+from rules.watchlist import entry_from_event
 from stream_apps.dead_letters import dead_letter, dead_letter_key
 from stream_apps.decoded_events import DecodedEvents
 from stream_apps.metrics import WorkerMetrics
@@ -57,9 +53,6 @@ log = logging.getLogger(__name__)
 @dataclass
 class _Batch:
     out: list[OutboundRecord] = field(default_factory=list)
-    crossings: list[tuple[InboundRecord, EventEnvelope, PoeCrossingAttributes]] = field(
-        default_factory=list)
-    watchlist: list[tuple[str, WatchlistEntry]] = field(default_factory=list)
     progress: dict[str, float] = field(default_factory=dict)  # source -> highest event time
     shares: dict[int, list[Share]] = field(default_factory=dict)  # correlation partition ->
     valid: dict[tuple[str, int], Countable] = field(default_factory=dict)  # primary share ->
@@ -77,15 +70,14 @@ class IntakeLimits:
 
 class IntakeStage:
     def __init__(
-        self, *, watchlist: WatchlistStore, metrics: WorkerMetrics,
+        self, *, metrics: WorkerMetrics,
         clock: Callable[[], dt.datetime], limits: IntakeLimits | None = None,
         watchlist_topic: str = WATCHLIST_STATE_TOPIC, decoded: DecodedEvents | None = None,
     ) -> None:
-        """``watchlist_topic``: where each applied watchlist change is recorded (the
-        watchlist's system of record; Redis is rebuilt from it). ``decoded``: where the
+        """``watchlist_topic``: where each watchlist change is recorded (the watchlist's
+        record of record; a new worker group's lanes are seeded from it). ``decoded``: where the
         envelopes of valid events wait for this worker's correlate lanes."""
         self._decoded = decoded
-        self._watchlist = watchlist
         self._watchlist_topic = watchlist_topic
         self._metrics = metrics
         self._clock = clock
@@ -95,8 +87,8 @@ class IntakeStage:
 
     async def handle(self, records: Sequence[InboundRecord],
                      behind: Collection[str] = ()) -> list[OutboundRecord]:
-        """Everything to publish for ``records``: dead letters, candidate leads, watchlist
-        records, then the event shares as one pack (or a few) per correlation partition with
+        """Everything to publish for ``records``: dead letters, watchlist records, then the
+        event shares as one pack (or a few) per correlation partition with
         the batch's progress in the last (``share_packs``); ``behind``: the sources
         (``topic:partition``) with records after this batch's."""
         batch = _Batch()
@@ -105,11 +97,6 @@ class IntakeStage:
             self._classify(record, batch, now)
         self._metrics.event_dedup_ids.set(len(self._recent))
         self._metrics.event_dedup_horizon.set(self._recent.horizon_now(now.timestamp()))
-        await self._watchlist.apply(batch.watchlist)
-        for action, _ in batch.watchlist:
-            self._metrics.watchlist_changes.labels(action).inc()
-        if batch.crossings:
-            await self._match(batch)
         return batch.out + self._packs(batch, behind)
 
     def _packs(self, batch: _Batch, behind: Collection[str]) -> list[OutboundRecord]:
@@ -173,28 +160,10 @@ class IntakeStage:
         attrs = decoded.attributes
         if isinstance(attrs, WatchlistAttributes):
             entry = entry_from_event(envelope, attrs)
-            batch.watchlist.append((attrs.action, entry))
             batch.out.append(OutboundRecord(  # the watchlist's record of record
                 self._watchlist_topic, entry.store_id.encode(),
-                entry.model_dump_json().encode() if attrs.action == "add" else None))
-        elif isinstance(attrs, PoeCrossingAttributes):
-            batch.crossings.append((record, envelope, attrs))
-
-    async def _match(self, batch: _Batch) -> None:
-        keys = {k for _, event, _ in batch.crossings for k in crossing_vehicle_keys(event)}
-        entries = await self._watchlist.lookup(keys)
-        now = self._clock()
-        for record, event, attrs in batch.crossings:
-            try:
-                for finding in match_crossing(event, attrs, entries):
-                    lead = build_lead(finding, now=now)
-                    batch.out.append(OutboundRecord(
-                        CANDIDATE_LEADS_TOPIC, lead.lead_id.encode(),
-                        lead.model_dump_json().encode(),
-                        counts=(self._metrics.leads_generated.labels(lead.category),)))
-            except Exception as exc:
-                log.exception("rule evaluation failed on %s", event.key)
-                self._reject(record, _processing_error(exc), batch)
+                entry.model_dump_json().encode() if attrs.action == "add" else None,
+                counts=(self._metrics.watchlist_changes.labels(attrs.action),)))
 
     def _reject(self, record: InboundRecord, rejection: Rejection, batch: _Batch) -> None:
         letter = dead_letter(rejection, value=record.value, origin=record.origin,

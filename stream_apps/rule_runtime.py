@@ -40,7 +40,7 @@ class RuleRuntime:
         its watermark (``self_watermarking=False``). Every partition's engine shares the rule
         set's one compiled form."""
         return RuleEngine(self.compiled(), state=store, allowed_lateness=self.lateness,
-                          self_watermarking=False, owns=owns)
+                          self_watermarking=False, owns=owns, watchlist_crossings=True)
 
     def compiled(self) -> CompiledRules:
         """The current rule set compiled, once per rule set (by digest)."""

@@ -1,7 +1,7 @@
 """The watchlist's system of record on Kafka: ``state.watchlist``, compacted, one record per
 entry keyed by its store id (``<AGENCY>/<entry_id>``), the entry's JSON, or a tombstone when
-it was removed. The intake writes it with each batch's other outputs; Redis (the cache the
-intake and correlate stages look entries up in) is rebuilt from it when it comes back empty.
+it was removed. The intake writes it with each batch's other outputs; a correlation lane
+whose state never had a watchlist (a new worker group) is seeded from it (``WatchlistSeed``).
 """
 
 from __future__ import annotations
@@ -10,11 +10,13 @@ import asyncio
 import logging
 
 from kafka import TopicPartition
+from kafka.errors import KafkaError
 from pydantic import ValidationError
 
 from adapters.kafka.access import KafkaAccess
-from adapters.kafka.clients import open_consumer
+from adapters.kafka.clients import open_consumer, open_producer, unavailable
 from adapters.kafka.ranges import read_range
+from fusion.errors import DependencyUnavailableError
 from rules.watchlist import WatchlistEntry
 
 log = logging.getLogger(__name__)
@@ -43,15 +45,36 @@ def read_watchlist_state(access: KafkaAccess, topic: str) -> list[WatchlistEntry
     return entries
 
 
-class WatchlistRebuild:
-    """The callable a ``WatchlistStore`` calls when it finds Redis empty."""
+def record_entries(access: KafkaAccess, topic: str, entries: list[WatchlistEntry]) -> None:
+    """Write ``entries`` to the record of record as the intake does (benches and set-up
+    that start a worker group with a watchlist it did not read on the feed)."""
+    producer = open_producer(access, client_id="fusion-watchlist-record")
+    try:
+        for entry in entries:
+            producer.send(topic, key=entry.store_id.encode(),
+                          value=entry.model_dump_json().encode())
+        producer.flush(timeout=30)
+    except KafkaError as exc:
+        raise unavailable(access, exc) from exc
+    finally:
+        producer.close()
+
+
+class WatchlistSeed:
+    """The entries the topic holds now, read in a thread (the event loop goes on); a broker
+    that does not answer is a ``DependencyUnavailableError`` (the batch is retried)."""
 
     def __init__(self, access: KafkaAccess, topic: str) -> None:
         self._access = access
         self._topic = topic
 
     async def __call__(self) -> list[WatchlistEntry]:
-        entries = await asyncio.to_thread(read_watchlist_state, self._access, self._topic)
-        log.warning("Redis had no watchlist: rebuilt %d entries from %s", len(entries),
-                    self._topic)
+        try:
+            entries = await asyncio.to_thread(read_watchlist_state, self._access, self._topic)
+        except KafkaError as exc:
+            raise DependencyUnavailableError(
+                "Kafka", self._access.bootstrap,
+                f"the watchlist's record of record {self._topic} could not be read ({exc!r})",
+            ) from exc
+        log.info("read %d watchlist entries from %s", len(entries), self._topic)
         return entries

@@ -22,7 +22,8 @@ from rules.engine.kinds import StatefulKind, stateful_kind
 from rules.engine.watch import asks_watchlist
 from rules.language.spec import MatchRule, RuleSpec
 
-WATCHLIST_ENTRY = ["", "watchlist-entry"]  # held only to be applied to the event-time watchlist
+WATCHLIST_ENTRY = ["", "watchlist-entry"]  # held before entries were applied on arrival
+WATCHLIST_CROSSING = ["", "watchlist-crossing"]  # the built-in crossing rule, checked again
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,8 @@ class Step:
     """A match rule's deferred clause: fires on its own, there is no state to apply."""
     watch: bool = False
     """A watchlist entry, applied to the event-time watchlist."""
+    crossing: bool = False
+    """A crossing, checked again on release by the built-in watchlist crossing rule."""
 
 
 class CompiledRules:
@@ -104,7 +107,8 @@ class CompiledRules:
                 self.routes.setdefault(feed, []).append(route)
 
     def _plan_steps(self) -> dict[tuple[str, str], Step]:
-        steps = {(WATCHLIST_ENTRY[0], WATCHLIST_ENTRY[1]): Step(watch=True)}
+        steps = {(WATCHLIST_ENTRY[0], WATCHLIST_ENTRY[1]): Step(watch=True),
+                 (WATCHLIST_CROSSING[0], WATCHLIST_CROSSING[1]): Step(crossing=True)}
         for pair in set(self.plans) | set(self.deferred_tests):
             steps[pair] = Step(plan=self.plans.get(pair), deferred=self.deferred_tests.get(pair),
                                match=self.matches.get(pair[0]))

@@ -11,7 +11,13 @@ same findings, and a replay gives the same lead ids; the price is that a statefu
 comes out up to ``allowed_lateness`` of event time after its last event. A caller whose
 stream goes quiet calls ``advance`` with a watermark from its own clock. Clauses that ask
 ``watchlisted:`` (match rules too) are deferred: their events are held and the clause is
-evaluated on release, against the watchlist as it stood at the event's time (``watch``).
+evaluated on release, against the watchlist as it stood at the event's time (``watch``). A
+match clause that passes already when its event arrives (the entity was listed before, and
+that entry has arrived) fires at once and is not fired again on release; entries arriving
+later with an earlier listing time are still found on release. The built-in rule "a
+watchlisted vehicle crosses at a port" (``rules.watchlist``, ``watchlist_crossings=True``)
+works the same way, so watchlist hits come out as findings like any rule's, for the caller
+to combine into leads with the entity's other hits.
 Clauses that only extend rule state (``idle_when_empty``: later ordered steps, absence
 ``then``) are gated (``gates``): held as one pair, tested on release only for the rules that
 hold state for the event's keys, so their cost does not grow with the catalogue.
@@ -24,14 +30,14 @@ the held event and its index, and only the rule states that changed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from fusion.contract import Entity, EventEnvelope, Feed
+from fusion.contract import Entity, EventEnvelope, Feed, PoeCrossingAttributes
 from fusion.resolution.keys import entity_keys
 from rules.engine.buffer import Held, ReorderBuffer
 from rules.engine.compiled import EvalContext
-from rules.engine.compiled_rules import WATCHLIST_ENTRY, CompiledRules, Plan
+from rules.engine.compiled_rules import WATCHLIST_CROSSING, CompiledRules, Plan, Route
 from rules.engine.deadlines import Deadlines
 from rules.engine.gates import GATED, LiveStates
 from rules.engine.kinds import match_finding
@@ -41,6 +47,7 @@ from rules.engine.watch import EventTimeWatchlist
 from rules.engine.windows import group_entities, seconds, to_time
 from rules.findings import Finding
 from rules.language.spec import RuleSpec
+from rules.watchlist import WatchlistEntry, crossing_vehicle_keys, match_crossing
 
 DEFAULT_LATENESS = dt.timedelta(minutes=10)
 NOTHING_WATCHLISTED = EvalContext()
@@ -69,6 +76,7 @@ class RuleEngine:
         state: StateStore | None = None,
         self_watermarking: bool = True,
         owns: Callable[[str], bool] | None = None,
+        watchlist_crossings: bool = False,
     ) -> None:
         """``rules``: rule specs (compiled here, with ``aliases``) or a rule set compiled
         once (``CompiledRules``) that several engines share.
@@ -77,7 +85,10 @@ class RuleEngine:
         does, with ``advance`` (e.g. from per-source event times).
 
         ``owns``: when the state is split over partitions (``partitioning``), whether this
-        engine's partition owns a group key; events are applied only to the keys it owns."""
+        engine's partition owns a group key; events are applied only to the keys it owns.
+
+        ``watchlist_crossings``: also run the built-in rule "a watchlisted vehicle crosses at
+        a port" (``rules.watchlist``) on primary shares of crossings."""
         self._lateness = seconds(allowed_lateness)
         self._owns = owns
         self._self_watermarking = self_watermarking
@@ -95,6 +106,7 @@ class RuleEngine:
         self._buffer = ReorderBuffer(self._store)
         self._watch = EventTimeWatchlist(self._store)
         self._deadlines = Deadlines(self._store, compiled.timed)
+        self._crossings = watchlist_crossings
 
     @property
     def watermark(self) -> dt.datetime | None:
@@ -107,6 +119,15 @@ class RuleEngine:
         them from its own watchlist through ``EvalContext``)."""
         return bool(self._compiled.deferred_tests)
 
+    @property
+    def watchlist_seeded(self) -> bool:
+        """Whether this state was seeded from the watchlist's record of record."""
+        return self._watch.seeded
+
+    def seed_watchlist(self, entries: Sequence[WatchlistEntry]) -> int:
+        """Apply the entries a new state must start from (the record of record's)."""
+        return self._watch.seed(entries)
+
     def routes_for(self, feed: Feed) -> int:
         """How many rule clauses an event of ``feed`` is tested against."""
         return self._compiled.routes_for(feed)
@@ -117,8 +138,11 @@ class RuleEngine:
         primary share another partition evaluates, so match rules do not fire here."""
         clock = self._clock()
         when = event.occurred_at.timestamp()
+        listing = event.feed is Feed.WATCHLIST
+        if listing:  # applied on arrival: the state knows each entry's times
+            self._watch.apply(event)
         if clock.get("watermark") is not None and when < clock["watermark"]:
-            return EngineResult(late=True)
+            return EngineResult(late=not listing)  # an entry counts however late it is
         findings: list[Finding] = []
         matched: list[list[str]] = []
         probe = Probe(event)
@@ -131,18 +155,25 @@ class RuleEngine:
                 matched.append([route.rule_id, route.clause])
         if self._gates.may_open(probe):
             matched.append(GATED)
-        extra = None
-        deferred = [[r.rule_id, r.clause] for r in self._deferred_index.possible(probe)]
+        extra: JsonDict = {}
+        deferred = self._deferred_index.possible(probe)
         if deferred:
-            matched += deferred
             # What the caller's context says now, kept for the evaluation at release.
             listed = sorted({key for entity in event.entities for key in entity_keys(entity)
                              if ctx.watchlisted(key)})
             extra = {"p": primary, "w": listed}
-        if event.feed is Feed.WATCHLIST:
-            matched.append(WATCHLIST_ENTRY)
+            fired = self._deferred_now(deferred, probe, event, when, listed) if primary else []
+            if fired:
+                findings += fired
+                extra["f"] = sorted({f.rule.rule_id for f in fired})
+            matched += [[r.rule_id, r.clause] for r in deferred]
+        if primary and self._crossings and event.feed is Feed.POE_CROSSINGS:
+            hits = self._crossing_hits(event, when, fired=())
+            findings += hits
+            extra["c"] = sorted(_entry_ids(hits))
+            matched.append(WATCHLIST_CROSSING)
         if matched:
-            self._buffer.hold(event, when, event.key, matched, extra)
+            self._buffer.hold(event, when, event.key, matched, extra or None)
         seen: float | None = clock.get("max_seen")
         moved = seen is None or when > seen
         if moved:
@@ -186,12 +217,17 @@ class RuleEngine:
                 step = steps.get((rule_id, clause))
                 if step is None:  # the rule was removed or disabled since the event was held
                     continue
+                if step.crossing:
+                    findings += self._crossing_hits(event, float(held.entry["t"]),
+                                                    fired=(held.extra or {}).get("c", ()))
+                    continue
                 if step.deferred is not None:
                     probe = probe or Probe(event)
                     if not step.deferred.where(probe, self._watch_context(held)):
                         continue
                     if step.match is not None:
-                        if (held.extra or {}).get("p", True):
+                        extra = held.extra or {}
+                        if extra.get("p", True) and rule_id not in extra.get("f", ()):
                             findings.append(match_finding(step.match, event))
                         continue
                 plan = step.plan
@@ -214,6 +250,32 @@ class RuleEngine:
                         findings += fired
                     self._save(rule_id, key, plan, state, stored is not None)
         return findings
+
+    def _deferred_now(self, deferred: Sequence[Route], probe: Probe, event: EventEnvelope,
+                      when: float, listed: Sequence[str]) -> list[Finding]:
+        """The deferred match clauses that pass already: listed here at the event's time (or
+        in the caller's context now)."""
+        then = frozenset(listed)
+        ctx = EvalContext(watchlisted=lambda key: key in then or self._watch.listed(key, when))
+        fired = []
+        for route in deferred:
+            match = self._matches.get(route.rule_id)
+            if match is not None and route.test.where(probe, ctx):
+                fired.append(match_finding(match, event))
+        return fired
+
+    def _crossing_hits(self, event: EventEnvelope, when: float,
+                       fired: Collection[str]) -> list[Finding]:
+        """The built-in crossing rule: one finding per entry listing one of the crossing's
+        vehicles at its time, but those in ``fired`` (found when the crossing arrived)."""
+        entries = self._watch.entries_at(crossing_vehicle_keys(event), when)
+        if fired:
+            entries = {key: kept for key, some in entries.items()
+                       if (kept := [e for e in some if e.store_id not in fired])}
+        if not entries:
+            return []
+        attributes = PoeCrossingAttributes.model_validate(event.attributes)
+        return match_crossing(event, attributes, entries)
 
     def _watch_context(self, held: Held) -> EvalContext:
         """``watchlisted:`` for a released event: listed at its event time here, or listed
@@ -247,3 +309,9 @@ class RuleEngine:
                 self._live.note(rule_id, key, present=True)
         if kind.timed:  # writes only when the deadline changed
             self._deadlines.note(rule_id, key, kind.deadline(state))
+
+
+def _entry_ids(findings: Sequence[Finding]) -> set[str]:
+    """The watchlist entries the crossing rule's findings name (anchor ``watchlist:<id>``)."""
+    return {anchor.removeprefix("watchlist:") for f in findings for anchor in f.anchors
+            if anchor.startswith("watchlist:")}

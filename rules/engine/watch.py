@@ -15,19 +15,34 @@ engine never saw, or a rule test's fixed watchlist). Watchlist entries are broad
 intake sends them to every correlation partition (``partitioning.BROADCAST_FEEDS``), so each
 partition's engine knows the whole list.
 
-State: ``watch/<entity key>`` = ``{"<agency>/<entry id>": [listed at, expires at or None,
-removed at or None]}`` (seconds since the epoch).
+Entries are applied when they *arrive* (not when the watermark releases them): the state keeps
+each entry's listed, expiry and removal times, so "listed at time t" has the same answer
+whichever arrives first, and a clause can be answered at once when its entity is listed
+already (``RuleEngine``: immediate if listed, else on release). A worker group that starts
+with no state is seeded from the watchlist's record of record (``seed``).
+
+State: ``watch/<entity key>`` = ``{"<agency>/<entry id>": [listed at or None, expires at or
+None, removed at or None]}`` (seconds since the epoch; listed None: a removal that came before
+its listing); ``watchentry/<agency>/<entry id>`` = the entry (``rules.watchlist.WatchlistEntry``
+JSON: reason, listing event), for the built-in crossing rule's findings;
+``engine/watch-seeded`` once seeded.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
 from fusion.contract import EventEnvelope, WatchlistAttributes
-from fusion.resolution.keys import entity_keys
 from rules.engine.state import StateStore
 from rules.language.conditions import AllOf, AnyOf, Condition, NoneOf, Watchlisted
 from rules.language.spec import EventFilter
+from rules.watchlist import WatchlistEntry, entry_from_event
 
 PREFIX = "watch/"
+ENTRY_PREFIX = "watchentry/"
+SEEDED_KEY = "engine/watch-seeded"
+Times = list[float | None]
 
 
 def asks_watchlist(spec: EventFilter) -> bool:
@@ -48,32 +63,95 @@ def _asks(condition: Condition) -> bool:
     return False
 
 
+def _active(times: Sequence[float | None], at: float) -> bool:
+    listed, expires, removed = times
+    return (listed is not None and listed <= at and (expires is None or at < expires)
+            and (removed is None or at < removed))
+
+
 class EventTimeWatchlist:
     def __init__(self, store: StateStore) -> None:
         self._store = store
+        self._parsed: dict[str, tuple[object, WatchlistEntry]] = {}
 
     def apply(self, event: EventEnvelope) -> None:
         """Take a ``watchlist`` feed event (add or remove an entry) at its event time."""
         attributes = WatchlistAttributes.model_validate(event.attributes)
-        entry_id = f"{event.agency.value}/{attributes.entry_id}"
-        when = event.occurred_at.timestamp()
-        expires = attributes.expires_at.timestamp() if attributes.expires_at else None
-        for entity in event.entities:
-            for key in entity_keys(entity):
-                state = self._store.get(PREFIX + key) or {}
-                if attributes.action == "add":
-                    state[entry_id] = [when, expires, None]
-                elif entry_id in state:
-                    state[entry_id][2] = when
+        self.note(entry_from_event(event, attributes), removal=attributes.action == "remove")
+
+    def note(self, entry: WatchlistEntry, *, removal: bool = False) -> None:
+        """An entry listed (or removed) at ``entry.listed_at``, whatever arrived before."""
+        store_id, when = entry.store_id, entry.listed_at.timestamp()
+        expires = entry.expires_at.timestamp() if entry.expires_at else None
+        for key in entry.keys:
+            state = self._store.get(PREFIX + key) or {}
+            current: Times | None = state.get(store_id)
+            if removal:
+                if current is None:
+                    state[store_id] = [None, None, when]
+                elif current[0] is not None and when < float(current[0]):
+                    continue  # a removal of an earlier listing of this id
+                elif current[2] is None or when < float(current[2]):
+                    current[2] = when
                 else:
                     continue
-                self._store.set(PREFIX + key, state)
+            else:
+                removed = current[2] if current is not None else None
+                if removed is not None and float(removed) <= when:
+                    removed = None  # listed again after its removal
+                if current == [when, expires, removed]:
+                    continue
+                state[store_id] = [when, expires, removed]
+            self._store.set(PREFIX + key, state)
+        if not removal:
+            self._store.set(ENTRY_PREFIX + store_id, entry.model_dump(mode="json"))
+
+    @property
+    def seeded(self) -> bool:
+        return self._store.get(SEEDED_KEY) is not None
+
+    def seed(self, entries: Iterable[WatchlistEntry]) -> int:
+        """Apply the entries of the watchlist's record of record, once per state."""
+        count = 0
+        for entry in entries:
+            self.note(entry)
+            count += 1
+        self._store.set(SEEDED_KEY, {"entries": count})
+        return count
 
     def listed(self, key: str, at: float) -> bool:
         """Whether an entry applied here lists ``key`` at event time ``at``."""
         state = self._store.get(PREFIX + key)
-        if not state:
-            return False
-        return any(listed <= at and (expires is None or at < expires)
-                   and (removed is None or at < removed)
-                   for listed, expires, removed in state.values())
+        return state is not None and any(_active(times, at) for times in state.values())
+
+    def entries_at(self, keys: Iterable[str], at: float) -> dict[str, list[WatchlistEntry]]:
+        """The entries listing each of ``keys`` at event time ``at`` (keys with none left
+        out), each with the times this state holds for it."""
+        found: dict[str, list[WatchlistEntry]] = {}
+        for key in keys:
+            state = self._store.get(PREFIX + key)
+            if not state:
+                continue
+            for store_id, times in state.items():
+                if _active(times, at):
+                    entry = self._entry(store_id, times)
+                    if entry is not None:
+                        found.setdefault(key, []).append(entry)
+        return found
+
+    def _entry(self, store_id: str, times: Sequence[float | None]) -> WatchlistEntry | None:
+        stored = self._store.get(ENTRY_PREFIX + store_id)
+        if stored is None:
+            return None
+        cached = self._parsed.get(store_id)
+        if cached is None or cached[0] is not stored:
+            cached = (stored, WatchlistEntry.model_validate(stored))
+            self._parsed[store_id] = cached
+        entry = cached[1]
+        listed, expires = times[0], times[1]
+        assert listed is not None  # only active times come here
+        wanted = (dt.datetime.fromtimestamp(listed, dt.UTC),
+                  None if expires is None else dt.datetime.fromtimestamp(expires, dt.UTC))
+        if (entry.listed_at, entry.expires_at) != wanted:  # listed again since: these times
+            entry = entry.model_copy(update={"listed_at": wanted[0], "expires_at": wanted[1]})
+        return entry

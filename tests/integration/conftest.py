@@ -255,6 +255,13 @@ def launch_worker(stack: Stack, tmp: Path, *, run_id: str, prefix: str,
     return proc, worker
 
 
+def recorded_entries(stack: Stack, worker: Worker) -> set[str]:
+    """The store ids (``AGENCY/entry_id``) on the worker's watchlist record of record: the
+    entries its intake has taken (the lanes get them in the same batch's share packs)."""
+    messages = partner.read_to_end(stack.admin, worker.topics.watchlist, {0: 0})
+    return {m.key for m in messages if m.key and m.payload}
+
+
 def stop_worker(proc: subprocess.Popen[bytes]) -> None:
     proc.terminate()
     try:
@@ -307,12 +314,12 @@ def worker(stack: Stack, tmp_path_factory: pytest.TempPathFactory,
 
 def _wait_ready(stack: Stack, worker: Worker, proc: subprocess.Popen[bytes]) -> None:
     """The agents are consuming once a probe sent after their assignment has had its effect
-    (a watchlist entry in Redis, an event correlated, a dispatch decision made). With
+    (a watchlist entry recorded, an event correlated, a dispatch decision made). With
     auto_offset_reset=latest a probe sent earlier is skipped, so probes repeat."""
     producer = open_producer(stack.admin, client_id="readiness-probe")  # writes internal.leads
     publisher = FeedPublisher(stack.simulator, client_id="readiness-probe")
     deadline = time.monotonic() + READY_TIMEOUT
-    prefix, log = worker.prefix, worker.log
+    log = worker.log
     intake_ok = dispatch_ok = correlate_ok = False
     try:
         while not (intake_ok and dispatch_ok and correlate_ok):
@@ -333,8 +340,8 @@ def _wait_ready(stack: Stack, worker: Worker, proc: subprocess.Popen[bytes]) -> 
                               value=lead.model_dump_json().encode()).get(timeout=30)
             until = time.monotonic() + 2
             while time.monotonic() < until and not (intake_ok and dispatch_ok and correlate_ok):
-                intake_ok = intake_ok or bool(
-                    stack.redis.exists(f"{prefix}wl:entry:HSI/probe-{probe_id}"))
+                intake_ok = intake_ok or metric_total(
+                    worker.metrics_url, "fusion_watchlist_changes_total") > 0
                 dispatch_ok = dispatch_ok or metric_total(
                     worker.metrics_url, "fusion_dispatch_decisions_total") > 0
                 correlate_ok = correlate_ok or metric_value(

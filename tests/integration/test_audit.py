@@ -17,7 +17,7 @@ from adapters.kafka.clients import open_admin, open_producer
 from fusion.contract import Agency, lead_topic
 from tests.factories import crossing, listing
 from tests.integration import partner
-from tests.integration.conftest import FUSION, ROOT, Stack, Worker, wait_until
+from tests.integration.conftest import FUSION, ROOT, Stack, Worker, recorded_entries, wait_until
 from tests.integration.drivers import publish
 
 pytestmark = pytest.mark.integration
@@ -36,7 +36,7 @@ def audited(stack: Stack, worker: Worker) -> str:
     now = dt.datetime.now(dt.UTC)
     start = partner.end_offsets(stack.agency(Agency.HSI), lead_topic(Agency.HSI))
     publish(stack, [listing(plate, entry_id=f"au-{plate}", at=now - dt.timedelta(minutes=1))])
-    wait_until(lambda: stack.redis.exists(f"{worker.prefix}wl:entry:HSI/au-{plate}"),
+    wait_until(lambda: f"HSI/au-{plate}" in recorded_entries(stack, worker),
                timeout=30, what="the watchlist entry")
     publish(stack, [crossing(plate, event_id=f"au-x-{plate}", at=now)])
     (message,) = partner.read(stack.agency(Agency.HSI), lead_topic(Agency.HSI), start,

@@ -20,7 +20,7 @@ from fusion.contract import DEAD_LETTER_TOPIC, Agency, DeadLetter, Lead, feed_to
 from fusion.contract.codes import Feed
 from tests.factories import as_json, crossing, listing
 from tests.integration import partner
-from tests.integration.conftest import Stack, Worker, wait_until
+from tests.integration.conftest import Stack, Worker, recorded_entries, wait_until
 
 pytestmark = pytest.mark.integration
 TOPIC = feed_topic(Agency.CBP_OFO, Feed.POE_CROSSINGS)
@@ -35,8 +35,8 @@ def test_bad_records_go_to_the_dlq_and_a_valid_one_after_them_still_leads(
     entry = listing(plate, entry_id=f"bolo-{marker}", at=now - dt.timedelta(hours=1))
     partner.produce(stack.agency(Agency.HSI), feed_topic(Agency.HSI, Feed.WATCHLIST),
                  [(plate, entry.model_dump_json())])
-    wait_until(lambda: stack.redis.exists(f"{worker.prefix}wl:entry:HSI/bolo-{marker}"),
-               timeout=10, what="the watchlist entry in Redis")
+    wait_until(lambda: f"HSI/bolo-{marker}" in recorded_entries(stack, worker),
+               timeout=10, what="the watchlist entry recorded")
 
     good = as_json(crossing(plate, event_id=f"good-{marker}", at=now))
     missing = {k: v for k, v in good.items() if k != "occurred_at"} | {"event_id": f"m-{marker}"}
@@ -97,8 +97,8 @@ def _watchlisted(stack: Stack, worker: Worker, marker: str) -> str:
                     at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))
     partner.produce(stack.agency(Agency.HSI), feed_topic(Agency.HSI, Feed.WATCHLIST),
                  [(plate, entry.model_dump_json())])
-    wait_until(lambda: stack.redis.exists(f"{worker.prefix}wl:entry:HSI/bolo-{marker}"),
-               timeout=10, what="the watchlist entry in Redis")
+    wait_until(lambda: f"HSI/bolo-{marker}" in recorded_entries(stack, worker),
+               timeout=10, what="the watchlist entry recorded")
     return plate
 
 

@@ -25,7 +25,14 @@ from fusion.contract import (
 from fusion.contract.codes import Feed
 from tests.factories import crossing, handling, listing
 from tests.integration import partner
-from tests.integration.conftest import Stack, Worker, audit_of, metric_value, wait_until
+from tests.integration.conftest import (
+    Stack,
+    Worker,
+    audit_of,
+    metric_value,
+    recorded_entries,
+    wait_until,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -40,9 +47,9 @@ def _list_vehicle(stack: Stack, worker: Worker, plate: str, **kw: object) -> str
                     at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1), **kw)
     partner.produce(stack.agency(event.agency), feed_topic(event.agency, Feed.WATCHLIST),
                  [(plate, event.model_dump_json())])
-    key = f"{worker.prefix}wl:entry:{event.agency.value}/{entry_id}"
-    wait_until(lambda: stack.redis.exists(key), timeout=10,
-               what=f"watchlist entry {entry_id} in Redis")
+    key = f"{event.agency.value}/{entry_id}"
+    wait_until(lambda: key in recorded_entries(stack, worker), timeout=10,
+               what=f"watchlist entry {entry_id} recorded")
     return entry_id
 
 

@@ -36,6 +36,7 @@ from tests.integration.conftest import (
     Worker,
     free_port,
     metric_value,
+    recorded_entries,
     stop_worker,
     wait_until,
 )
@@ -199,8 +200,8 @@ def test_a_clean_batch_reaches_the_topic_and_the_worker(
                                 for i, e in enumerate(good)], "already_accepted": []}
     # Confirmed by the broker before the answer: on the topic already, no waiting.
     assert feeds.ids(run) == Counter(e["event_id"] for e in good)
-    entries = [f"{worker.prefix}wl:entry:HSI/{e['attributes']['entry_id']}" for e in good]
-    wait_until(lambda: all(stack.redis.exists(k) for k in entries), timeout=60,
+    entries = {f"HSI/{e['attributes']['entry_id']}" for e in good}
+    wait_until(lambda: entries <= recorded_entries(stack, worker), timeout=60,
                what="the worker's watchlist entries")
     assert metric_value(worker.metrics_url, "fusion_events_valid_total",
                         'feed="watchlist"') >= valid_before + 4

@@ -29,7 +29,7 @@ from fusion.contract import (
 from fusion.contract.principals import intake_group
 from tests.factories import crossing, listing
 from tests.integration import partner
-from tests.integration.conftest import Stack, Worker, metric_value, wait_until
+from tests.integration.conftest import Stack, Worker, metric_value, recorded_entries, wait_until
 
 pytestmark = pytest.mark.integration
 TOPIC = feed_topic(Agency.CBP_OFO, Feed.POE_CROSSINGS)
@@ -123,8 +123,8 @@ def test_a_refused_dead_letter_holds_the_offsets_until_the_broker_takes_it(
                     at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))
     partner.produce(stack.agency(Agency.HSI), feed_topic(Agency.HSI, Feed.WATCHLIST),
                     [(plate, entry.model_dump_json())])
-    wait_until(lambda: stack.redis.exists(f"{worker.prefix}wl:entry:HSI/bolo-{marker}"),
-               timeout=10, what="the watchlist entry in Redis")
+    wait_until(lambda: f"HSI/bolo-{marker}" in recorded_entries(stack, worker),
+               timeout=10, what="the watchlist entry recorded")
     before = _publish(stack, _crossing(f"UNLISTED{marker[:4]}", f"before-{marker}"))
     wait_until(lambda: _committed(admin, intake_group(worker.app_id)) > before, timeout=30,
                what="a committed offset on the test partition")

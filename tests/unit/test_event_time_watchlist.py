@@ -1,7 +1,7 @@
 """``watchlisted:`` is answered in event time by the engine itself: a plate read fires when
-its plate was listed before the read happened, whichever of the two arrives first; an entry
-removed or expired before the read does not count; and the caller's context (e.g. Redis) is
-still honoured."""
+its plate was listed before the read happened, whichever of the two arrives first (at once
+when the entry came first, on release otherwise, never twice); an entry removed or expired
+before the read does not count; and the caller's context is still honoured."""
 
 from __future__ import annotations
 
@@ -85,13 +85,34 @@ def test_the_event_time_watchlist_survives_a_restart() -> None:
     assert rule is not None
     store = InMemoryStore()
     first = RuleEngine([rule], state=store)
-    first.process(listing("ABC1234", at=T0))
-    first.advance(T0 + DEFAULT_LATENESS + MINUTE)  # the entry is released and applied
+    first.process(listing("ABC1234", at=T0))  # applied as it arrives
     second = RuleEngine([rule], state=store)
-    read = lpr("ABC1234", at=T0 + DEFAULT_LATENESS + 2 * MINUTE)
-    second.process(read)
-    [finding] = second.advance(read.occurred_at + DEFAULT_LATENESS + MINUTE)
+    read = lpr("ABC1234", at=T0 + 2 * MINUTE)
+    fired = second.process(read).findings
+    fired += second.advance(read.occurred_at + DEFAULT_LATENESS + MINUTE)
+    [finding] = fired
     assert finding.rule.rule_id == RULE
+
+
+def test_a_read_of_a_plate_listed_already_fires_on_arrival_and_not_again() -> None:
+    """Immediate if listed: no wait for the watermark when the entry came first."""
+    engine = _engine()
+    engine.process(listing("ABC1234", at=T0))
+    read = lpr("ABC1234", at=T0 + MINUTE)
+    [now] = [f for f in engine.process(read).findings if f.rule.rule_id == RULE]
+    assert [e.key for e in now.evidence] == [read.key]
+    later = engine.advance(read.occurred_at + DEFAULT_LATENESS + MINUTE)
+    assert [f for f in later if f.rule.rule_id == RULE] == []
+
+
+def test_a_late_entry_is_applied_and_not_reported_late() -> None:
+    engine = _engine()
+    engine.process(lpr("ZZZ0001", at=T0 + 30 * MINUTE, event_id="l-first"))
+    engine.advance(T0 + 20 * MINUTE)
+    result = engine.process(listing("ABC1234", at=T0))  # older than the watermark
+    assert not result.late
+    read = lpr("ABC1234", at=T0 + 40 * MINUTE)
+    assert [f.rule.rule_id for f in engine.process(read).findings] == [RULE]
 
 
 def test_the_engine_says_whether_any_rule_asks_the_watchlist() -> None:

@@ -93,7 +93,7 @@ def test_the_correlate_stage_sweeps_expired_hits() -> None:
     store = InMemoryStore()
     rules = load_catalogue(CATALOGUE)
     stage = CorrelationStage(
-        runtime=RuleRuntime(rules, "test", dt.timedelta(seconds=0)), watchlist=None,  # type: ignore[arg-type]
+        runtime=RuleRuntime(rules, "test", dt.timedelta(seconds=0)), seed=_no_entries,
         metrics=WorkerMetrics(CollectorRegistry()), clock=lambda: NOW,
         store_for=lambda partition: store, partitions=1, sweep_every=60,
         monotonic=lambda: 0.0)
@@ -149,3 +149,7 @@ def test_a_hit_is_stored_as_the_json_its_type_reads_back() -> None:
     assert list(stored) == list(adapter.dump_python(hit, mode="json"))  # field order too
     assert stored["evidence"][1] is event_json(events[1])  # shared, not copied
     assert adapter.validate_python(json.loads(json.dumps(stored))) == hit
+
+
+async def _no_entries() -> list[object]:
+    return []

@@ -38,7 +38,7 @@ def test_listed_vehicle_crossing_after_listing_gives_one_finding() -> None:
     event, listed = crossing(), listing(entry_id="E7")
     (finding,) = findings_for(event, listed)
     assert finding.rule == WATCHLIST_VEHICLE_CROSSING
-    assert finding.anchors == ("CBP-OFO/x-1", "watchlist:HSI/E7")
+    assert finding.anchors == ("CBP-OFO/x-1", "vehicle:US-TX:A8C1234", "watchlist:HSI/E7")
     assert finding.evidence == (event, listed)
     assert finding.entities == tuple(event.entities)
     assert finding.location == event.location
@@ -95,8 +95,8 @@ def test_a_remove_event_is_not_interpreted_by_the_rule() -> None:
 def test_two_entries_for_one_vehicle_give_two_findings() -> None:
     found = findings_for(crossing(), listing(entry_id="E1"),
                          listing(entry_id="E2", agency=Agency.DEA))
-    assert _ids(found) == {("CBP-OFO/x-1", "watchlist:HSI/E1"),
-                           ("CBP-OFO/x-1", "watchlist:DEA/E2")}
+    assert _ids(found) == {("CBP-OFO/x-1", "vehicle:US-TX:A8C1234", "watchlist:HSI/E1"),
+                           ("CBP-OFO/x-1", "vehicle:US-TX:A8C1234", "watchlist:DEA/E2")}
 
 
 def test_same_entry_id_from_two_agencies_are_two_entries() -> None:
@@ -158,4 +158,4 @@ def test_findings_do_not_depend_on_entry_order(
     assert _ids(a) == _ids(b)
     active = {f"watchlist:{agency.value}/{eid}" for eid, agency, listed, expires in specs
               if listed <= 0 and (expires is None or expires > 0)}
-    assert _ids(a) == {(event.key, anchor) for anchor in active}
+    assert _ids(a) == {(event.key, "vehicle:US-TX:A8C1234", anchor) for anchor in active}
