@@ -13,11 +13,14 @@ policy to the broker, ``fusion principals`` manages the credentials.
                          fusion-ingest*; it publishes for the agency whose API key it checked
     svc-simulator        write every agency's feeds.<slug>.*: the demo's and tests' stand-in
                          for the agencies (`fusion simulate`, `fusion publish`)
+    svc-dashboard        read leads.*, audit.*, triage.*; write triage.* (the watch officers'
+                         dashboard: `fusion dashboard serve`); no consumer group (it assigns
+                         partitions), no feed, internal or control topic
     admin                super user: topics, ACLs, credentials, control.* (rule sets)
     broker, controller   super users: the broker itself (SCRAM) and its controller (PLAIN)
 
 Nobody else may write ``control.*``, ``internal.*``, ``leads.*``, ``audit.*``, ``state.*``
-or ``feeds.dlq``; with
+or ``feeds.dlq``; only the worker and the dashboard write ``triage.*``; with
 ``allow.everyone.if.no.acl.found=false`` anything not granted here is refused.
 """
 
@@ -42,7 +45,8 @@ CONTROLLER = "controller"
 WORKER = "svc-worker"
 INGEST = "svc-ingest"
 SIMULATOR = "svc-simulator"
-SERVICES = (WORKER, INGEST, SIMULATOR)
+DASHBOARD = "svc-dashboard"
+SERVICES = (WORKER, INGEST, SIMULATOR, DASHBOARD)
 SUPER_USERS = (ADMIN, BROKER, CONTROLLER)
 
 WORKER_APP_PREFIX = "fusion-worker"
@@ -153,9 +157,23 @@ def publisher_grants(principal: str, *, read_back: bool) -> list[Grant]:
             for g in _topic(principal, f"feeds.{agency.slug}.", *operations, prefixed=True)]
 
 
+def dashboard_grants() -> list[Grant]:
+    """The watch officers' dashboard reads every lead topic (it shows each officer what is
+    releasable to the officer's agency), the dissemination audit (the recipients and every
+    withheld decision) and the triage actions, and writes officers' actions to triage.*.
+    Group-less consumers: no group grant."""
+    d = DASHBOARD
+    return [
+        *_topic(d, "leads.", Operation.READ, Operation.DESCRIBE, prefixed=True),
+        *_topic(d, "audit.", Operation.READ, Operation.DESCRIBE, prefixed=True),
+        *_topic(d, "triage.", Operation.READ, Operation.WRITE, Operation.DESCRIBE,
+                prefixed=True),
+    ]
+
+
 def grants() -> list[Grant]:
     """The whole policy, sorted (super users need none)."""
-    out = [*worker_grants(),
+    out = [*worker_grants(), *dashboard_grants(),
            *publisher_grants(INGEST, read_back=True), *_group(INGEST, INGEST_GROUP_PREFIX),
            *publisher_grants(SIMULATOR, read_back=False)]
     for agency in Agency:
