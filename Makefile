@@ -15,7 +15,7 @@ TEST_STACK = FUSION_RUN_DIR=$(CURDIR)/.run/test FUSION_KAFKA_PORT=29092 \
 BENCH_ARGS ?=
 RULES_BENCH_ARGS ?=
 
-.PHONY: help install up down demo test unit integration lint schemas bench clean
+.PHONY: help install up down demo test unit integration lint schemas translations bench clean
 
 help: ## Show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -28,9 +28,10 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $@
 
-install: $(STAMP) ## Install Debian packages, the virtualenv and the Kafka jars (idempotent)
+install: $(STAMP) ## Install Debian packages, the virtualenv, the Kafka jars and the dashboard's htmx (idempotent)
 	deploy/install-system.sh
 	deploy/kafka-fetch.sh
+	deploy/frontend-fetch.sh
 
 up: install ## Start Kafka and Redis on loopback and create the topics
 	FUSION_SKIP_INSTALL=1 deploy/up.sh
@@ -76,6 +77,12 @@ bench: install ## Rule scaling, 10 vs 1,000 rules (engine; Faust stage on a fres
 
 schemas: $(STAMP) ## Regenerate docs/schemas/ from the contract models
 	$(BIN)/fusion schemas write
+
+translations: $(STAMP) ## Extract the dashboard's strings and update its Spanish catalogue (then translate the new entries)
+	$(BIN)/pybabel extract -F dashboard/babel.cfg --no-location --sort-output \
+		-o dashboard/translations/messages.pot .
+	$(BIN)/pybabel update -i dashboard/translations/messages.pot -d dashboard/translations \
+		-l es --no-location --width 100
 
 clean: down ## Stop everything and delete local data (.run/) and the virtualenv
 	deploy/reset.sh
