@@ -13,6 +13,7 @@ waits at most ``FETCH_WAIT_MS``, so a new lead is on the pages well within a sec
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import time
@@ -29,6 +30,7 @@ from aiokafka.errors import (
 from aiokafka.structs import TopicPartition
 
 from adapters.kafka.access import KafkaAccess
+from adapters.kafka.clients import open_consumer
 from fusion.errors import AccessRefusedError, DependencyUnavailableError, PublishError
 
 log = logging.getLogger(__name__)
@@ -71,17 +73,10 @@ class DashboardFeed:
     async def start(self) -> None:
         """Connect, assign every partition of the topics and seek to ``since``."""
         consumer = self._consumer
+        loop = asyncio.get_running_loop()
+        self._partitions = await loop.run_in_executor(None, self._discover)
         try:
             await consumer.start()
-            known = await consumer.topics()
-            missing = [t for t in self._topics if t not in known]
-            if missing:
-                raise DependencyUnavailableError(
-                    "Kafka", self._access.bootstrap,
-                    f"no topic {', '.join(missing)} (or {self._access.username} may not "
-                    "describe it): run 'fusion topics create' and 'fusion principals sync'")
-            self._partitions = [TopicPartition(t, p) for t in self._topics
-                                for p in sorted(consumer.partitions_for_topic(t) or ())]
             consumer.assign(self._partitions)
             found = await consumer.offsets_for_times(
                 {tp: int(self._since.timestamp() * 1000) for tp in self._partitions})
@@ -92,6 +87,22 @@ class DashboardFeed:
         except AIOKafkaError as exc:
             await consumer.stop()
             raise _refused(self._access, exc) from exc
+
+    def _discover(self) -> list[TopicPartition]:
+        """Every partition of the topics (aiokafka's consumer knows only those it was
+        assigned; kafka-python's asks the broker)."""
+        probe = open_consumer(self._access, client_id="fusion-dashboard-metadata")
+        try:
+            found = {t: sorted(probe.partitions_for_topic(t) or ()) for t in self._topics}
+        finally:
+            probe.close()
+        missing = [t for t, partitions in found.items() if not partitions]
+        if missing:
+            raise DependencyUnavailableError(
+                "Kafka", self._access.bootstrap,
+                f"no topic {', '.join(missing)} (or {self._access.username} may not "
+                "describe it): run 'fusion topics create' and 'fusion principals sync'")
+        return [TopicPartition(t, p) for t, partitions in found.items() for p in partitions]
 
     async def catch_up(self, handler: Handler, *, timeout: float = CATCH_UP_TIMEOUT) -> int:
         """Hand over every record up to the end offsets as they are now; the count."""

@@ -4,6 +4,7 @@ context every page gets: the officer, their formats, the CSRF token, the CSP non
 from __future__ import annotations
 
 import gettext
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,6 +22,7 @@ STATIC = Path(__file__).parents[1] / "static"
 
 class Renderer:
     def __init__(self, translations: dict[Language, gettext.NullTranslations]) -> None:
+        self._translations = translations
         self._envs: dict[Language, Environment] = {}
         for language in LANGUAGES:
             env = Environment(loader=FileSystemLoader(TEMPLATES),
@@ -32,8 +34,8 @@ class Renderer:
             self._envs[language] = env
         self.css = (STATIC / "app.css").read_text(encoding="utf-8")
 
-    def gettext(self, language: Language) -> Any:
-        return self._envs[language].globals["gettext"]
+    def gettext(self, language: Language) -> Callable[[str], str]:
+        return self._translations[language].gettext
 
     def page(self, request: web.Request, template: str, *, status: int = 200,
              account: Account | None = None, language: Language | None = None,
