@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from dashboard.accounts import Account, Role, new_password
 from dashboard.web.context import CONTEXT
+from dashboard.web.keys import officer
 from dashboard.web.login import see_other
 from fusion.contract import Agency
 
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 def _administrator(request: web.Request) -> Account:
-    account: Account = request["account"]
+    account = officer(request)
     if not account.role.at_least(Role.ADMINISTRATOR):
         raise web.HTTPForbidden(text="refused: accounts are for administrators")
     return account

@@ -20,6 +20,7 @@ from aiohttp import web
 from dashboard.web import admin, live, login, pages
 from dashboard.web.auth import same_origin, token_matches
 from dashboard.web.context import CONTEXT, Context
+from dashboard.web.keys import ACCOUNT, NONCE, SESSION
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -60,7 +61,7 @@ def _htmx_or_api(request: web.Request) -> bool:
 
 @web.middleware
 async def _headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-    nonce = request["nonce"] = secrets.token_urlsafe(16)
+    nonce = request[NONCE] = secrets.token_urlsafe(16)
     try:
         response = await handler(request)
     except web.HTTPException as exc:
@@ -95,7 +96,7 @@ async def _session(request: web.Request, handler: Handler) -> web.StreamResponse
     account = context.accounts.get(session.username) if session else None
     if session is not None and account is None:  # the account was removed meanwhile
         session = None
-    request["session"], request["account"] = session, account
+    request[SESSION], request[ACCOUNT] = session, account
     if session is None and not public:
         if _htmx_or_api(request):
             raise web.HTTPUnauthorized(text="log in first: /login",
@@ -110,7 +111,7 @@ async def _csrf(request: web.Request, handler: Handler) -> web.StreamResponse:
         return await handler(request)
     if not same_origin(request):
         raise web.HTTPForbidden(text="refused: this request came from another site")
-    session = request.get("session")
+    session = request.get(SESSION)
     if session is not None:
         given = request.headers.get("X-CSRF-Token")
         if given is None and request.content_type in ("application/x-www-form-urlencoded",

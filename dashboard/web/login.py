@@ -10,6 +10,7 @@ from aiohttp import web
 from dashboard.labels import N_
 from dashboard.web.auth import token_matches
 from dashboard.web.context import CONTEXT
+from dashboard.web.keys import SESSION
 
 log = logging.getLogger(__name__)
 MAX_FIELD = 256
@@ -28,7 +29,7 @@ def see_other(location: str) -> web.Response:
 
 
 async def form(request: web.Request) -> web.StreamResponse:
-    if request.get("session") is not None:
+    if request.get(SESSION) is not None:
         return see_other(safe_next(request.query.get("next")))
     return _form(request, status=200, error=None)
 
@@ -87,5 +88,7 @@ async def submit(request: web.Request) -> web.StreamResponse:
 async def logout(request: web.Request) -> web.StreamResponse:
     context = request.app[CONTEXT]
     response = see_other("/login")
-    await context.sessions.close(response, request["session"])
+    session = request[SESSION]
+    if session is not None:
+        await context.sessions.close(response, session)
     return response

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from dashboard.accounts import LANGUAGES, Account, Role
+from dashboard.accounts import LANGUAGES, Role
 from dashboard.border_map import border_svg
 from dashboard.entities_view import describe
 from dashboard.precision import precision_by_rule
@@ -19,6 +19,7 @@ from dashboard.service import ActionRequest
 from dashboard.triage_state import fold, in_order
 from dashboard.visibility import visible_lead
 from dashboard.web.context import CONTEXT
+from dashboard.web.keys import officer
 from dashboard.web.login import safe_next, see_other
 from dashboard.web.render import STATIC
 from fusion.contract import Lead
@@ -44,7 +45,7 @@ def _query(request: web.Request) -> QueueQuery:
 
 def _queue_context(request: web.Request) -> dict[str, Any]:
     context = request.app[CONTEXT]
-    account: Account = request["account"]
+    account = officer(request)
     query = _query(request)
     view = select(context.service.board, account.agency, query, deadlines=context.deadlines)
     return {"view": view, "query": query, "now": context.clock(),
@@ -63,7 +64,7 @@ async def queue_rows(request: web.Request) -> web.StreamResponse:
 
 async def bulk_acknowledge(request: web.Request) -> web.StreamResponse:
     context = request.app[CONTEXT]
-    account: Account = request["account"]
+    account = officer(request)
     form = await request.post()
     ids = [v for v in form.getall("lead_id", []) if isinstance(v, str)]
     if len(ids) > MAX_BULK:
@@ -81,7 +82,7 @@ async def bulk_acknowledge(request: web.Request) -> web.StreamResponse:
 
 def _visible(request: web.Request, lead_id: str) -> Lead:
     context = request.app[CONTEXT]
-    account: Account = request["account"]
+    account = officer(request)
     entry = context.service.board.leads.get(lead_id) if LEAD_ID.match(lead_id) else None
     lead = visible_lead(entry.lead, account.agency) if entry else None
     if lead is None:
@@ -91,7 +92,7 @@ def _visible(request: web.Request, lead_id: str) -> Lead:
 
 def _lead_context(request: web.Request) -> dict[str, Any]:
     context = request.app[CONTEXT]
-    account: Account = request["account"]
+    account = officer(request)
     lead_id = request.match_info["lead_id"]
     lead = _visible(request, lead_id)
     board = context.service.board
@@ -128,7 +129,7 @@ async def lead_live(request: web.Request) -> web.StreamResponse:
 
 async def triage(request: web.Request) -> web.StreamResponse:
     context = request.app[CONTEXT]
-    account: Account = request["account"]
+    account = officer(request)
     lead_id = request.match_info["lead_id"]
     lead = _visible(request, lead_id)
     form = await request.post()
@@ -177,7 +178,7 @@ def _field(form: Any, name: str, enum: type[E], *, allowed: set[E] | None = None
 
 async def _act(request: web.Request, actions: list[ActionRequest]) -> None:
     context = request.app[CONTEXT]
-    account: Account = request["account"]
+    account = officer(request)
     try:
         await context.service.act(actions, agency=account.agency, actor=account.username)
     except FusionError as exc:
@@ -187,7 +188,7 @@ async def _act(request: web.Request, actions: list[ActionRequest]) -> None:
 
 async def precision(request: web.Request) -> web.StreamResponse:
     context = request.app[CONTEXT]
-    account: Account = request["account"]
+    account = officer(request)
     if not account.role.at_least(Role.SUPERVISOR):
         raise web.HTTPForbidden(text="refused: precision is for supervisors")
     now = context.clock()
@@ -213,7 +214,7 @@ def _date(request: web.Request, name: str, default: dt.datetime) -> dt.datetime:
 
 async def language(request: web.Request) -> web.StreamResponse:
     context = request.app[CONTEXT]
-    account: Account = request["account"]
+    account = officer(request)
     form = await request.post()
     chosen = form.get("language")
     if chosen not in LANGUAGES:

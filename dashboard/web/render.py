@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from dashboard import labels
 from dashboard.accounts import LANGUAGES, Account, Language, Role
 from dashboard.i18n import Formats
+from dashboard.web.keys import ACCOUNT, NONCE, SESSION
 
 TEMPLATES = Path(__file__).parents[1] / "templates"
 STATIC = Path(__file__).parents[1] / "static"
@@ -40,13 +41,13 @@ class Renderer:
     def page(self, request: web.Request, template: str, *, status: int = 200,
              account: Account | None = None, language: Language | None = None,
              **context: Any) -> web.Response:
-        account = account if account is not None else request.get("account")
+        account = account if account is not None else request.get(ACCOUNT)
         language = language or (account.language if account else _preferred(request))
         zone = ZoneInfo(account.time_zone) if account else ZoneInfo("UTC")
-        session = request.get("session")
+        session = request.get(SESSION)
         html = self._envs[language].get_template(template).render(
             account=account, language=language, fmt=Formats(language, zone),
-            csrf=session.csrf if session else "", nonce=request.get("nonce", ""),
+            csrf=session.csrf if session else "", nonce=request.get(NONCE, ""),
             path=request.path_qs, css=self.css, **context)
         return web.Response(text=html, status=status, content_type="text/html",
                             charset="utf-8")
