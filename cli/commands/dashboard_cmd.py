@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from typing import Any
 
@@ -81,6 +82,9 @@ def _accounts() -> Any:
 def _serve(args: argparse.Namespace) -> int:
     from dashboard.server import serve
 
+    # main() makes SIGPIPE fatal (for `fusion ... | head`); a server writing to a socket the
+    # browser just closed (a live feed left, a page reloaded) must get EPIPE instead.
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     settings = _settings()
     updates = {k: v for k, v in (("dashboard_host", args.host), ("dashboard_port", args.port))
                if v is not None}

@@ -174,4 +174,9 @@ def serve(tmp: Path, *, env: dict[str, str]) -> Iterator[tuple[Served, subproces
         yield (Served(line.removeprefix("dashboard on ").strip(), accounts, log,
                       f"http://127.0.0.1:{metrics_port}/metrics"), proc)
     finally:
+        if proc.poll() is not None:
+            with log.open("a") as out:
+                out.write(f"(the dashboard had exited with {proc.returncode})\n")
         stop_worker(proc)
+        if proc.stdout is not None:
+            proc.stdout.close()
