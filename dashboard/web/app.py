@@ -2,7 +2,7 @@
 
 Every route but the login page needs a session: without one a page is redirected to
 ``/login`` and anything else (htmx fragments, the live feed, POSTs, static files) is
-answered 401 (``tests/integration/test_dashboard_routes.py`` walks this table). Every POST
+answered 401 (``tests/integration/test_dashboard_access.py`` walks this table). Every POST
 but the login needs the session's CSRF token and the app's own origin. Every answer carries
 a strict Content-Security-Policy (scripts and styles from the app only, a nonce for the
 login page's inline style), no framing, no caching of pages.

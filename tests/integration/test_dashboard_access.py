@@ -145,3 +145,31 @@ def test_a_removed_account_and_a_logged_out_session_are_out_at_once(
                     ).status == 303
     in_thread(scenario)
 
+
+def test_an_administrator_adds_an_account_whose_password_is_shown_once(
+        stack: Stack, tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with in_process(stack, tmp_path) as app:
+            admin_password = add_account(app.accounts, "root", Agency.EPIC, Role.ADMINISTRATOR)
+            assert await app.login("root", admin_password) == 303
+            token = await app.csrf()
+            bad = await app.client.post(f"{app.url}/admin/accounts", data={
+                "csrf_token": token, "username": "Bad Name", "agency": "HSI",
+                "role": "officer"})
+            assert bad.status == 400
+            assert "username" in await bad.text()
+            made = await app.client.post(f"{app.url}/admin/accounts", data={
+                "csrf_token": token, "username": "maria", "agency": "ANAM", "role": "officer",
+                "language": "es", "time_zone": "America/Mexico_City"})
+            assert made.status == 201
+            password = re.search(r'id="new-password">([^<]+)<', await made.text())
+            assert password is not None
+            assert password[1] not in app.accounts.read_text()
+            listing = await (await app.client.get(f"{app.url}/admin/accounts")).text()
+            assert "maria" in listing
+            assert password[1] not in listing  # shown once, on the answer to the POST
+            await app.client.post(f"{app.url}/logout", data={"csrf_token": token})
+            assert await app.login("maria", password[1]) == 303
+            queue = await (await app.client.get(f"{app.url}/queue")).text()
+            assert '<html lang="es">' in queue
+    in_thread(scenario)
