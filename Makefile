@@ -82,7 +82,7 @@ translations: $(STAMP) ## Extract the dashboard's strings and update its Spanish
 	$(BIN)/pybabel extract -F dashboard/babel.cfg --no-location --sort-output \
 		-o dashboard/translations/messages.pot .
 	$(BIN)/pybabel update -i dashboard/translations/messages.pot -d dashboard/translations \
-		-l es --no-location --width 100
+		-l es --width 100 --ignore-obsolete
 
 clean: down ## Stop everything and delete local data (.run/) and the virtualenv
 	deploy/reset.sh

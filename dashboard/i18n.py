@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime, format_timedelta
+from babel.dates import format_date, format_datetime, format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
@@ -61,6 +61,9 @@ class Formats:
 
     def datetime(self, value: dt.datetime, format: str = "medium") -> str:
         return str(format_datetime(value, format, tzinfo=self.zone, locale=self.locale))
+
+    def date(self, value: dt.date, format: str = "medium") -> str:
+        return str(format_date(value, format, locale=self.locale))
 
     def number(self, value: float, digits: int = 1) -> str:
         pattern = "#,##0" + ("." + "0" * digits if digits else "")

@@ -1,11 +1,13 @@
 """Words the pages show for closed sets (lead states, actions, dismiss reasons, roles, audit
-outcomes), marked for extraction with ``N_`` and translated where they are shown
-(``_(label)`` in the templates). Priority and TLP codes are shown as they are."""
+outcomes, seized commodities, concealments and units), marked for extraction with ``N_``
+and translated where they are shown (``_(label)`` in the templates). Priority and TLP codes
+are shown as they are."""
 
 from __future__ import annotations
 
 from dashboard.accounts import Role
 from dashboard.triage_state import LeadState
+from fusion.contract import Commodity, Concealment
 from fusion.contract.triage import DismissReason, TriageKind
 
 
@@ -61,4 +63,25 @@ RELIABILITY: dict[str, str] = {
 CREDIBILITY: dict[str, str] = {
     "1": N_("confirmed"), "2": N_("probably true"), "3": N_("possibly true"),
     "4": N_("doubtful"), "5": N_("improbable"), "6": N_("truth unknown"),
+}
+
+COMMODITIES: dict[str, str] = {
+    Commodity.FENTANYL: N_("fentanyl"), Commodity.METHAMPHETAMINE: N_("methamphetamine"),
+    Commodity.COCAINE: N_("cocaine"), Commodity.HEROIN: N_("heroin"),
+    Commodity.MARIJUANA: N_("marijuana"), Commodity.CURRENCY: N_("currency"),
+    Commodity.FIREARMS: N_("firearms"), Commodity.AMMUNITION: N_("ammunition"),
+    Commodity.OTHER: N_("other commodity"),
+}
+
+CONCEALMENTS: dict[str, str] = {
+    Concealment.GAS_TANK: N_("gas tank"), Concealment.SPARE_TIRE: N_("spare tire"),
+    Concealment.DOOR_PANEL: N_("door panel"), Concealment.DASHBOARD: N_("dashboard"),
+    Concealment.ROOF: N_("roof"), Concealment.FLOOR_COMPARTMENT: N_("floor compartment"),
+    Concealment.COMMERCIAL_LOAD: N_("commercial load"), Concealment.BODY_CARRY: N_("body carry"),
+    Concealment.TUNNEL: N_("tunnel"), Concealment.OTHER: N_("other concealment"),
+}
+
+UNITS: dict[str, str] = {
+    "kg": N_("kg"), "units": N_("units"), "rounds": N_("rounds"),
+    "usd": "USD", "mxn": "MXN", "cad": "CAD",
 }

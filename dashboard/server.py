@@ -21,7 +21,7 @@ from dashboard.accounts import AccountsFile, Passwords
 from dashboard.deadlines import AckDeadlines
 from dashboard.i18n import all_translations
 from dashboard.metrics import registry
-from dashboard.service import DashboardService
+from dashboard.service import DashboardService, seizure_topics
 from dashboard.settings import DashboardSettings
 from dashboard.web.app import build_app
 from dashboard.web.auth import LoginThrottle, Sessions
@@ -34,7 +34,8 @@ log = logging.getLogger(__name__)
 
 
 def topics_of(settings: DashboardSettings) -> list[str]:
-    return [*(lead_topic(a) for a in Agency), settings.audit_topic, settings.triage_topic]
+    return [*(lead_topic(a) for a in Agency), settings.audit_topic, settings.triage_topic,
+            *seizure_topics()]
 
 
 async def serve(settings: DashboardSettings, *, ready: Callable[[str], None],

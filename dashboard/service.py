@@ -17,12 +17,20 @@ from pydantic import ValidationError
 
 from adapters.kafka.dashboard_feed import FeedRecord
 from dashboard.board import Board
-from fusion.contract import Agency, Lead
+from dashboard.seizures import Seizure, SeizureLog
+from fusion.contract import Agency, Feed, Lead, feed_topic, parse_feed_topic
 from fusion.contract.audit import AuditEntry
+from fusion.contract.decoding import ValidEvent, decode_event
+from fusion.contract.feeds import FEEDS
 from fusion.contract.triage import DismissReason, TriageAction, TriageKind
 
 log = logging.getLogger(__name__)
 AGENCY_OF_SLUG = {a.slug: a for a in Agency}
+
+
+def seizure_topics() -> list[str]:
+    """Every agency's seizure feed (``feeds.<agency>.seizures``)."""
+    return sorted(feed_topic(a, Feed.SEIZURES) for a in FEEDS[Feed.SEIZURES].publishers)
 
 
 class Publisher(Protocol):
@@ -45,6 +53,7 @@ class DashboardService:
     def __init__(self, *, audit_topic: str, triage_topic: str, publisher: Publisher,
                  clock: Callable[[], dt.datetime]) -> None:
         self.board = Board()
+        self.seizures = SeizureLog()
         self._audit_topic, self._triage_topic = audit_topic, triage_topic
         self._publisher = publisher
         self._clock = clock
@@ -73,6 +82,11 @@ class DashboardService:
         return "triage action" if topic == self._triage_topic else "lead"
 
     def _apply(self, record: FeedRecord) -> None:
+        feed = parse_feed_topic(record.topic)
+        if feed is not None:
+            if feed[1] == Feed.SEIZURES.value:
+                self._seizure(record)
+            return
         if record.topic == self._audit_topic:
             self.board.add_decision(AuditEntry.model_validate_json(record.value))
         elif record.topic == self._triage_topic:
@@ -82,6 +96,18 @@ class DashboardService:
             if agency is not None:
                 self.board.add_lead(Lead.model_validate_json(record.value), agency=agency,
                                     written_at=record.written_at)
+
+    def _seizure(self, record: FeedRecord) -> None:
+        """A seizure report as the intake would accept it; the intake dead-letters the
+        others (with the reason), so here they are only counted."""
+        decoded = decode_event(record.value, topic=record.topic)
+        seizure = Seizure.of(decoded) if isinstance(decoded, ValidEvent) else None
+        if seizure is None:
+            self.refused_records += 1
+            log.debug("skipped %s[%d]@%d: not a valid seizure report", record.topic,
+                      record.partition, record.offset)
+            return
+        self.seizures.add(seizure)
 
     async def wait_for_change(self, version: int, *, timeout: float) -> int:
         """The board's version once it is past ``version``, or after ``timeout`` seconds."""

@@ -9,10 +9,16 @@ sends today.
 
 from __future__ import annotations
 
-from fusion.contract import Agency, Lead
+from fusion.contract import Agency, Handling, Lead
 from leads.releasability import may_receive
 
 
 def visible_lead(lead: Lead, agency: Agency) -> Lead | None:
     """The lead as ``agency``'s officers may see it, or None."""
     return lead if may_receive(lead.handling, agency).allowed else None
+
+
+def visible_record(handling: Handling, agency: Agency) -> bool:
+    """Whether a record with ``handling`` (an event: a seizure report) may be shown to
+    ``agency``'s officers."""
+    return may_receive(handling, agency).allowed

@@ -1,4 +1,4 @@
-"""Leads and triage actions for the dashboard's tests."""
+"""Leads, triage actions and seizure reports for the dashboard's tests."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import uuid
 
 from fusion.contract import (
     Agency,
+    Commodity,
+    Concealment,
     Container,
     Coordinates,
     Country,
@@ -21,7 +23,10 @@ from fusion.contract import (
     Tlp,
     Vehicle,
 )
+from fusion.contract.envelope import EventEnvelope
+from fusion.contract.feed_attributes import SeizureUnit
 from fusion.contract.triage import DismissReason, TriageAction, TriageKind
+from producers.events import seizure_event
 from tests.factories import T0, grading
 
 
@@ -59,3 +64,17 @@ def action(lead: Lead, kind: TriageKind, *, agency: Agency = Agency.HSI, actor: 
                         revision=lead.revision, kind=kind, agency=agency, actor=actor,
                         channel="dashboard", at=at, assignee=assignee,
                         dismiss_reason=reason)
+
+
+def seizure(*, agency: Agency = Agency.CBP_OFO, port: Port | None = Port.US_EL_PASO_BOTA,
+            corridor: str | None = None, commodity: Commodity = Commodity.FENTANYL,
+            concealment: Concealment = Concealment.GAS_TANK, quantity: float = 2.0,
+            unit: SeizureUnit = "kg", at: dt.datetime = T0, tlp: Tlp = Tlp.GREEN,
+            to: tuple[Country | Agency, ...] = (Country.USA, Country.MEX),
+            event_id: str | None = None) -> EventEnvelope:
+    location = Location(port=port, corridor=corridor) if port else Location(
+        coordinates=Coordinates(lat=31.7, lon=-106.3), corridor=corridor)
+    return seizure_event(event_id=event_id or f"s-{uuid.uuid4().hex[:12]}", agency=agency,
+                         location=location, occurred_at=at, commodity=commodity,
+                         quantity=quantity, unit=unit, concealment=concealment,
+                         handling=Handling(tlp=tlp, releasable_to=list(to)))

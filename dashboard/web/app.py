@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from dashboard.web import admin, live, login, pages
+from dashboard.web import admin, analytics, live, login, pages
 from dashboard.web.auth import same_origin, token_matches
 from dashboard.web.context import CONTEXT, Context
 from dashboard.web.keys import ACCOUNT, NONCE, SESSION
@@ -43,6 +43,8 @@ def build_app(context: Context) -> web.Application:
     app.router.add_get("/leads/{lead_id}/live", pages.lead_live)
     app.router.add_post("/leads/{lead_id}/triage", pages.triage)
     app.router.add_get("/precision", pages.precision)
+    app.router.add_get("/seizures", analytics.seizures)
+    app.router.add_get("/seizures.csv", analytics.seizures_csv)
     app.router.add_post("/settings/language", pages.language)
     app.router.add_get("/events", live.events)
     app.router.add_get("/admin/accounts", admin.accounts)

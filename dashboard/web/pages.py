@@ -192,15 +192,15 @@ async def precision(request: web.Request) -> web.StreamResponse:
     if not account.role.at_least(Role.SUPERVISOR):
         raise web.HTTPForbidden(text="refused: precision is for supervisors")
     now = context.clock()
-    since = _date(request, "since", now - dt.timedelta(days=30))
-    until = _date(request, "until", now + dt.timedelta(days=1))
+    since = query_date(request, "since", now - dt.timedelta(days=30))
+    until = query_date(request, "until", now + dt.timedelta(days=1))
     rows = precision_by_rule(context.service.board, since=since, until=until,
                              visible=lambda lead: visible_lead(lead, account.agency) is not None)
     return context.renderer.page(request, "precision.html", rows=rows, since=since,
                                  until=until)
 
 
-def _date(request: web.Request, name: str, default: dt.datetime) -> dt.datetime:
+def query_date(request: web.Request, name: str, default: dt.datetime) -> dt.datetime:
     value = request.query.get(name, "").strip()
     if not value:
         return default

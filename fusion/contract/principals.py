@@ -13,9 +13,10 @@ policy to the broker, ``fusion principals`` manages the credentials.
                          fusion-ingest*; it publishes for the agency whose API key it checked
     svc-simulator        write every agency's feeds.<slug>.*: the demo's and tests' stand-in
                          for the agencies (`fusion simulate`, `fusion publish`)
-    svc-dashboard        read leads.*, audit.*, triage.*; write triage.* (the watch officers'
-                         dashboard: `fusion dashboard serve`); no consumer group (it assigns
-                         partitions), no feed, internal or control topic
+    svc-dashboard        read leads.*, audit.*, triage.*, every feeds.<slug>.seizures (the
+                         seizure analytics); write triage.* (the watch officers' dashboard:
+                         `fusion dashboard serve`); no consumer group (it assigns
+                         partitions), no other feed, no internal or control topic
     admin                super user: topics, ACLs, credentials, control.* (rule sets)
     broker, controller   super users: the broker itself (SCRAM) and its controller (PLAIN)
 
@@ -29,7 +30,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from fusion.contract.codes import Agency
+from fusion.contract.codes import Agency, Feed
+from fusion.contract.feeds import FEEDS
 from fusion.contract.topics import (
     AUDIT_TOPIC,
     DEAD_LETTER_TOPIC,
@@ -37,6 +39,7 @@ from fusion.contract.topics import (
     SUBSCRIPTIONS_TOPIC,
     TRIAGE_TOPIC,
     WATCHLIST_STATE_TOPIC,
+    feed_topic,
 )
 
 ADMIN = "admin"
@@ -160,10 +163,14 @@ def publisher_grants(principal: str, *, read_back: bool) -> list[Grant]:
 def dashboard_grants() -> list[Grant]:
     """The watch officers' dashboard reads every lead topic (it shows each officer what is
     releasable to the officer's agency), the dissemination audit (the recipients and every
-    withheld decision) and the triage actions, and writes officers' actions to triage.*.
-    Group-less consumers: no group grant."""
+    withheld decision), the triage actions and the seizure feeds (seizure analytics: each
+    officer sees the reports releasable to the officer's agency), and writes officers'
+    actions to triage.*. Group-less consumers: no group grant."""
     d = DASHBOARD
     return [
+        *(g for agency in sorted(FEEDS[Feed.SEIZURES].publishers, key=lambda a: a.value)
+          for g in _topic(d, feed_topic(agency, Feed.SEIZURES), Operation.READ,
+                          Operation.DESCRIBE)),
         *_topic(d, "leads.", Operation.READ, Operation.DESCRIBE, prefixed=True),
         *_topic(d, "audit.", Operation.READ, Operation.DESCRIBE, prefixed=True),
         *_topic(d, "triage.", Operation.READ, Operation.WRITE, Operation.DESCRIBE,

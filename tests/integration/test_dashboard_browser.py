@@ -4,7 +4,8 @@ the module's real worker: log in; a watchlist entry and a crossing published to 
 become a lead that appears in the open queue; its explanation, evidence and recipients;
 acknowledge it and find the action on triage.actions; Spanish; a Mexican officer neither
 sees nor opens a US-only lead; new leads and revisions live within a second; bulk
-acknowledge; a dismissal counted in the rule's precision (page and /metrics). Screenshots
+acknowledge; a dismissal counted in the rule's precision (page and /metrics); seizure charts
+and their CSV. Screenshots
 go to test-artifacts/dashboard/ (ignored by git)."""
 
 from __future__ import annotations
@@ -25,15 +26,18 @@ from dashboard.accounts import Role
 from fusion.contract import (
     TRIAGE_TOPIC,
     Agency,
+    Commodity,
+    Concealment,
     Country,
     Lead,
+    Port,
     Priority,
     Tlp,
     feed_topic,
     lead_topic,
 )
 from fusion.contract.codes import Feed
-from tests.dashboard_factories import make_lead
+from tests.dashboard_factories import make_lead, seizure
 from tests.factories import crossing, handling, listing
 from tests.integration import partner
 from tests.integration.conftest import ROOT, Stack, Worker, metric_value, wait_until
@@ -257,3 +261,43 @@ def test_a_dismissal_counts_in_the_rules_precision_page_and_metrics(
     response = officer.goto(f"{served.url}/precision")
     assert response is not None
     assert response.status == 403
+
+
+def test_seizure_analytics_show_charts_and_export_csv(
+        stack: Stack, dashboard: tuple[Served, dict[str, str]], browser: Browser) -> None:
+    served, users = dashboard
+    day = dt.date(2001, 1, 1) + dt.timedelta(days=int(uuid.uuid4().int % 3000))
+    at = dt.datetime.combine(day, dt.time(9), dt.UTC)
+    for report in (seizure(agency=Agency.CBP_OFO, port=Port.US_LAREDO_WTB, at=at),
+                   seizure(agency=Agency.CBP_OFO, port=Port.US_LAREDO_WTB, at=at,
+                           commodity=Commodity.METHAMPHETAMINE, quantity=12),
+                   seizure(agency=Agency.ANAM, port=Port.MX_NUEVO_LAREDO, at=at,
+                           commodity=Commodity.CURRENCY, quantity=50_000, unit="mxn",
+                           concealment=Concealment.BODY_CARRY)):
+        partner.produce(stack.agency(report.agency), feed_topic(report.agency, Feed.SEIZURES),
+                        [(report.event_id, report.model_dump_json())])
+    page = _login(browser, served, users, "officer-hsi")
+    page.click("nav a[href='/seizures']")
+    page.fill("#since", day.isoformat())
+    page.fill("#until", day.isoformat())
+    page.click("#show-seizures")
+    expect(page).to_have_url(re.compile(rf"/seizures\?since={day}&until={day}$"))
+    bars = page.locator("#by-port svg.bars g.bar")
+
+    def read() -> bool:  # the page is not live: reload until the dashboard has read them
+        if bars.count() == 2:
+            return True
+        page.reload()
+        return False
+    wait_until(read, timeout=10, what="the three seizures on the page")
+    expect(page.locator("#by-port svg g.bar[data-key='US-LAREDO-WTB'] text.count")
+           ).to_have_text("2")
+    expect(page.locator("#by-commodity tr[data-key='currency']")).to_contain_text("50,000 MXN")
+    _shot(page, "seizures")
+    with page.expect_download() as download:
+        page.click("#seizures-csv")
+    path = download.value.path()
+    rows = path.read_text().splitlines()
+    assert rows[0] == "port,corridor,commodity,concealment,unit,seizures,quantity"
+    assert "US-LAREDO-WTB,,methamphetamine,gas-tank,kg,1,12" in rows
+    assert len(rows) == 4

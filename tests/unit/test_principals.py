@@ -47,6 +47,8 @@ W, R = Operation.WRITE, Operation.READ
 TOPIC = Resource.TOPIC
 AGENCIES = st.sampled_from(list(Agency))
 TOPICS = st.sampled_from([spec.name for spec in all_topics()])
+SEIZURE_FEEDS = frozenset(t for t in feed_topics() if (parse_feed_topic(t) or ("", ""))[1]
+                          == "seizures")
 INTERNAL = [CORRELATION_TOPIC, CANDIDATE_LEADS_TOPIC, LATE_EVENTS_TOPIC, DEAD_LETTER_TOPIC]
 
 
@@ -107,7 +109,7 @@ def test_every_grant_names_a_known_principal_and_the_policy_has_no_duplicates() 
 
 @given(topic=TOPICS)
 def test_the_dashboard_reads_leads_audit_and_triage_and_writes_only_triage(topic: str) -> None:
-    reads = topic.startswith(("leads.", "audit.", "triage."))
+    reads = topic.startswith(("leads.", "audit.", "triage.")) or topic in SEIZURE_FEEDS
     assert allowed(DASHBOARD, TOPIC, topic, R) is reads
     assert allowed(DASHBOARD, TOPIC, topic, W) is topic.startswith("triage.")
 
@@ -118,8 +120,10 @@ def test_the_dashboard_reads_a_test_workers_own_audit_and_needs_no_group() -> No
     assert not allowed(DASHBOARD, TOPIC, f"{AUDIT_TOPIC}.test-1", W)
     assert not any(g.principal == DASHBOARD and g.resource is not Resource.TOPIC
                    for g in grants())
+    assert SEIZURE_FEEDS  # every seizure feed, and no other feed
     for topic in feed_topics():
-        assert not allowed(DASHBOARD, TOPIC, topic, R)
+        assert allowed(DASHBOARD, TOPIC, topic, R) is (topic in SEIZURE_FEEDS)
+        assert not allowed(DASHBOARD, TOPIC, topic, W)
 
 
 def test_only_the_worker_and_the_dashboard_write_triage_actions() -> None:
