@@ -4,13 +4,15 @@ looked up in the committed catalogue; a missing, empty or fuzzy one fails, by na
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from dashboard.i18n import catalogue_path, load_translations
+from dashboard.i18n import Formats, catalogue_path, load_translations
 
 ROOT = Path(__file__).parents[2]
 METHODS = [("dashboard/**.py", "python"), ("dashboard/templates/**.html", "jinja2")]
@@ -68,3 +70,16 @@ def test_the_compiled_catalogue_translates_and_keeps_placeholders() -> None:
         if entry.id and "%(" in str(entry.id):
             names = {p.split(")")[0] for p in str(entry.id).split("%(")[1:]}
             assert all(f"%({n})s" in str(entry.string) for n in names), entry.id
+
+
+def test_dates_and_numbers_in_the_officers_locale_and_time_zone() -> None:
+    at = dt.datetime(2026, 12, 3, 18, 5, tzinfo=dt.UTC)
+    mexico = Formats("es", ZoneInfo("America/Mexico_City"))
+    assert mexico.datetime(at).replace("\u202f", " ") == "3 dic 2026, 12:05:00 p.m."
+    assert mexico.date(at.date()) == "3 dic 2026"
+    assert mexico.timedelta(dt.timedelta(minutes=5)) == "5 minutos"
+    new_york = Formats("en", ZoneInfo("America/New_York"))
+    assert new_york.datetime(at).replace("\u202f", " ") == "Dec 3, 2026, 1:05:00 PM"
+    assert new_york.number(12345.67) == "12,345.7"
+    assert new_york.number(3, 0) == "3"
+    assert new_york.percent(0.5) == "50.0%"
