@@ -37,7 +37,8 @@ from fusion.contract import (
     lead_topic,
 )
 from fusion.contract.codes import Feed
-from tests.dashboard_factories import make_lead, seizure
+from fusion.contract.triage import TriageKind
+from tests.dashboard_factories import action, make_lead, seizure
 from tests.factories import crossing, handling, listing
 from tests.integration import partner
 from tests.integration.conftest import ROOT, Stack, Worker, metric_value, wait_until
@@ -126,6 +127,8 @@ def test_a_published_crossing_appears_live_opens_explained_and_is_acknowledged(
     expect(page.locator("#why")).to_contain_text("watchlist-vehicle-crossing")
     expect(page.locator("#why .explanation").first).to_contain_text(plate)
     expect(page.locator(".tlp-banner")).to_contain_text("TLP:AMBER")
+    expect(page.locator(".tlp-banner")).to_have_css("color", "rgb(255, 192, 0)")  # FIRST's
+    expect(page.locator(".tlp-banner")).to_have_css("background-color", "rgb(0, 0, 0)")
     expect(page.locator("table.score tbody tr").first).to_be_visible()
     timeline = page.locator("#evidence ol.timeline li")
     expect(timeline).to_have_count(2)
@@ -210,6 +213,24 @@ def test_new_leads_and_revisions_appear_within_a_second(
     shown = countdown.inner_text()
     expect(countdown).not_to_have_text(shown, timeout=3_000)  # it counts down, no reload
     print(f"live: new lead {new_lead_s:.3f}s, revision {revision_s:.3f}s after the broker")
+
+
+def test_an_acknowledgement_from_another_channel_shows_live_in_an_open_queue(
+        stack: Stack, dashboard: tuple[Served, dict[str, str]], browser: Browser) -> None:
+    served, users = dashboard
+    tag = uuid.uuid4().hex[:6].upper()
+    lead = make_lead(plate=f"OTH{tag}", at=dt.datetime.now(dt.UTC))
+    _inject(stack, lead)
+    page = _login(browser, served, users, "officer-hsi")
+    page.goto(f"{served.url}/queue?q=OTH{tag}")
+    row = page.locator("tr.lead-row")
+    expect(row.locator("td.state")).to_have_text("new")
+    # As dispatch writes a partner's acknowledgement (issue 15): on triage.actions, by Kafka.
+    ack = action(lead, TriageKind.ACKNOWLEDGE, actor="hsi-case-system",
+                 at=dt.datetime.now(dt.UTC)).model_copy(update={"channel": "kafka"})
+    partner.produce(stack.admin, TRIAGE_TOPIC, [(lead.lead_id, ack.model_dump_json())])
+    expect(row.locator("td.state")).to_have_text("acknowledged", timeout=LIVE_LIMIT_MS)
+    expect(row).to_contain_text("by hsi-case-system")
 
 
 def test_bulk_acknowledge_acknowledges_every_selected_lead(
