@@ -24,7 +24,7 @@ BENCH_ON_STACK = rm -rf .run/bench && FUSION_RUN_DIR=$(CURDIR)/.run/bench \
 	FUSION_KAFKA_PORT=$(BENCH_KAFKA_PORT) FUSION_KAFKA_CONTROLLER_PORT=$(BENCH_CONTROLLER_PORT) \
 	FUSION_REDIS_PORT=$(BENCH_REDIS_PORT) deploy/with-stack.sh $(BIN)/python -m
 
-.PHONY: help install up down demo test unit integration lint schemas bench clean
+.PHONY: help install up down demo test unit integration lint schemas translations bench clean
 
 help: ## Show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -37,9 +37,10 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $@
 
-install: $(STAMP) ## Install Debian packages, the virtualenv and the Kafka jars (idempotent)
+install: $(STAMP) ## Install Debian packages, the virtualenv, the Kafka jars and the dashboard's htmx (idempotent)
 	deploy/install-system.sh
 	deploy/kafka-fetch.sh
+	deploy/frontend-fetch.sh
 
 up: install ## Start Kafka and Redis on loopback and create the topics
 	FUSION_SKIP_INSTALL=1 deploy/up.sh
@@ -87,6 +88,12 @@ bench: install ## The issue-13 targets and rule scaling, each bench on a fresh b
 
 schemas: $(STAMP) ## Regenerate docs/schemas/ from the contract models
 	$(BIN)/fusion schemas write
+
+translations: $(STAMP) ## Extract the dashboard's strings and update its Spanish catalogue (then translate the new entries)
+	$(BIN)/pybabel extract -F dashboard/babel.cfg --no-location --sort-output \
+		-o dashboard/translations/messages.pot .
+	$(BIN)/pybabel update -i dashboard/translations/messages.pot -d dashboard/translations \
+		-l es --width 100 --ignore-obsolete
 
 clean: down ## Stop everything and delete local data (.run/) and the virtualenv
 	deploy/reset.sh

@@ -9,6 +9,7 @@
     fusion ingest serve|add-key|...  HTTP ingest for partners without Kafka; add/revoke/list keys
     fusion leads list|tail AGENCY    the leads an agency has received, or follow them
     fusion audit verify|show         the dissemination audit: chain checked, who got what
+    fusion dashboard serve|add-user  the watch officers' web dashboard and its accounts
     fusion rules lint|test           check the rule catalogue, run its test cases
     fusion rules backtest            replay retained feeds through a candidate rule set
     fusion rules publish             hot-reload the catalogue into running workers
@@ -32,6 +33,7 @@ from pydantic import ValidationError
 
 from cli.commands import (
     audit_cmd,
+    dashboard_cmd,
     evaluate_cmd,
     import_cmd,
     ingest_cmd,
@@ -55,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="fusion", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in (topics_cmd, principals_cmd, schemas_cmd, subscriptions_cmd, publish_cmd,
-                    import_cmd, ingest_cmd, leads_cmd, audit_cmd, rules_cmd, worker_cmd,
+                    import_cmd, ingest_cmd, leads_cmd, audit_cmd, dashboard_cmd, rules_cmd,
+                    worker_cmd,
                     status_cmd, simulate_cmd, evaluate_cmd):
         command.register(commands)
     return parser

@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
-# deploy/demo.sh - the whole system locally: Kafka, Redis, the stream worker and the
-# agency-feed simulator, until Ctrl-C.
+# deploy/demo.sh - the whole system locally: Kafka, Redis, the stream worker, the
+# agency-feed simulator and the watch officers' dashboard, until Ctrl-C.
 #
 # Usage: deploy/demo.sh            (make demo runs it after installing)
 #
-# Creates the topics, subscribes the demo agencies, starts `fusion worker` and
-# `fusion simulate`, prints where metrics and leads are, then a status line
-# (events, leads sent per agency, dead letters) every few seconds. Ctrl-C stops
-# the worker and simulator and whichever of Kafka and Redis this run started;
-# `make down` stops anything left behind. Logs: .run/worker.log, .run/simulator.log.
+# Creates the topics, subscribes the demo agencies, starts `fusion worker`,
+# `fusion simulate` and `fusion dashboard serve`, prints where metrics, leads and
+# the dashboard are (with a demo login: the account `demo`, an HSI supervisor, gets
+# a new generated password at every start), then a status line (events, leads sent
+# per agency, dead letters) every few seconds. Ctrl-C stops the worker, simulator
+# and dashboard and whichever of Kafka and Redis this run started; `make down`
+# stops anything left behind. Logs: .run/worker.log, .run/simulator.log,
+# .run/dashboard.log.
 #
 # Settings: FUSION_WEB_PORT (worker metrics, default 6066),
-# FUSION_SIMULATOR_METRICS_PORT (default 9464), FUSION_DEMO_RATE (crossings/s,
-# default 20), FUSION_DEMO_STATUS_EVERY (seconds between status lines, default 5),
-# plus everything in deploy/env.sh.
+# FUSION_SIMULATOR_METRICS_PORT (default 9464), FUSION_DASHBOARD_PORT (default
+# 8090), FUSION_DASHBOARD_METRICS_PORT (default 9466), FUSION_DEMO_RATE
+# (crossings/s, default 20), FUSION_DEMO_STATUS_EVERY (seconds between status
+# lines, default 5), plus everything in deploy/env.sh.
 set -euo pipefail
 
 # shellcheck source=env.sh source-path=SCRIPTDIR
@@ -28,13 +32,18 @@ FUSION="${FUSION_REPO_DIR}/.venv/bin/fusion"
 [[ -x "$FUSION" ]] || die "no virtualenv at .venv: run 'make install' first"
 : "${FUSION_WEB_PORT:=6066}"
 : "${FUSION_SIMULATOR_METRICS_PORT:=9464}"
+: "${FUSION_DASHBOARD_PORT:=8090}"
+: "${FUSION_DASHBOARD_METRICS_PORT:=9466}"
 : "${FUSION_DEMO_RATE:=20}"
 : "${FUSION_DEMO_STATUS_EVERY:=5}"
-export FUSION_WEB_PORT FUSION_SIMULATOR_METRICS_PORT
+export FUSION_WEB_PORT FUSION_SIMULATOR_METRICS_PORT FUSION_DASHBOARD_PORT \
+  FUSION_DASHBOARD_METRICS_PORT
 WORKER_PID_FILE="${FUSION_RUN_DIR}/worker.pid"
 SIMULATOR_PID_FILE="${FUSION_RUN_DIR}/simulator.pid"
+DASHBOARD_PID_FILE="${FUSION_RUN_DIR}/dashboard.pid"
 
-for port_var in FUSION_WEB_PORT FUSION_SIMULATOR_METRICS_PORT; do
+for port_var in FUSION_WEB_PORT FUSION_SIMULATOR_METRICS_PORT FUSION_DASHBOARD_PORT \
+  FUSION_DASHBOARD_METRICS_PORT; do
   if port_in_use "${!port_var}"; then
     die "port ${!port_var} (${port_var}) is in use by $(port_owner "${!port_var}"); is a demo already running? ('make down' stops it) or set ${port_var}"
   fi
@@ -48,6 +57,7 @@ stop_all() {
   echo
   [[ -z "$status_pid" ]] || kill "$status_pid" 2>/dev/null || true
   stop_pidfile "$SIMULATOR_PID_FILE" "simulator" "fusion simulate" || true
+  stop_pidfile "$DASHBOARD_PID_FILE" "dashboard" "fusion dashboard serve" || true
   stop_pidfile "$WORKER_PID_FILE" "worker" "fusion worker" || true
   local service
   for service in "${started[@]}"; do
@@ -72,19 +82,31 @@ wait_for "curl -fsS http://127.0.0.1:${FUSION_WEB_PORT}/metrics" 60 "the worker'
 
 "$FUSION" simulate --rate "$FUSION_DEMO_RATE" >"${FUSION_RUN_DIR}/simulator.log" 2>&1 &
 echo $! >"$SIMULATOR_PID_FILE"
-services=("$(cat "$WORKER_PID_FILE")" "$(cat "$SIMULATOR_PID_FILE")")
+
+# The dashboard, with a demo login: a fresh generated password for `demo` at every start.
+if "$FUSION" dashboard list-users | grep -q '^demo '; then
+  demo_password="$("$FUSION" dashboard set-password demo)"
+else
+  demo_password="$("$FUSION" dashboard add-user demo --agency HSI --role supervisor 2>/dev/null)"
+fi
+"$FUSION" dashboard serve >"${FUSION_RUN_DIR}/dashboard.log" 2>&1 &
+echo $! >"$DASHBOARD_PID_FILE"
+wait_for "curl -fsS -o /dev/null http://127.0.0.1:${FUSION_DASHBOARD_PORT}/login" 120 "the dashboard" \
+  "$DASHBOARD_PID_FILE" "fusion dashboard serve" || { tail -n 30 "${FUSION_RUN_DIR}/dashboard.log" >&2; exit 1; }
+services=("$(cat "$WORKER_PID_FILE")" "$(cat "$SIMULATOR_PID_FILE")" "$(cat "$DASHBOARD_PID_FILE")")
 
 cat <<MSG
 
 Fusion Lead Dispatcher demo is running.
   Worker metrics:     http://127.0.0.1:${FUSION_WEB_PORT}/metrics
   Simulator metrics:  http://127.0.0.1:${FUSION_SIMULATOR_METRICS_PORT}/metrics
-  Dashboard:          not built yet (watch-officer dashboard is a later milestone)
+  Dashboard:          http://127.0.0.1:${FUSION_DASHBOARD_PORT}/   demo login: demo / ${demo_password}
+                      (an HSI supervisor; 'fusion dashboard add-user' makes more accounts)
   Leads for HSI:      .venv/bin/fusion leads list HSI --since 10m   (follow: leads tail HSI)
   A partner connects: .venv/bin/fusion principals show HSI    (SASL SCRAM-SHA-512 as agency-hsi;
                       --reveal prints the password; each agency reads only leads.<its slug>)
   Subscriptions:      .venv/bin/fusion subscriptions list
-  Logs:               .run/worker.log  .run/simulator.log
+  Logs:               .run/worker.log  .run/simulator.log  .run/dashboard.log
 Ctrl-C stops it. Every ${FUSION_DEMO_STATUS_EVERY}s, what the worker has done so far:
 MSG
 
@@ -93,5 +115,5 @@ MSG
 status_pid=$!
 # Returns when the worker or the simulator exits (Ctrl-C goes to the trap instead).
 wait -n "${services[@]}"
-warn "a service stopped unexpectedly; see .run/worker.log and .run/simulator.log"
+warn "a service stopped unexpectedly; see .run/worker.log, .run/simulator.log and .run/dashboard.log"
 exit 1

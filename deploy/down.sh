@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# deploy/down.sh - stop the local stack: a demo's simulator and worker, then Redis
+# deploy/down.sh - stop the local stack: a demo's simulator, dashboard and worker, then Redis
 # and Kafka. Keeps the data.
 #
 # Usage: deploy/down.sh [--help]
@@ -19,6 +19,7 @@ fi
 
 rc=0
 stop_pidfile "${FUSION_RUN_DIR}/simulator.pid" "simulator" "fusion simulate" || rc=1
+stop_pidfile "${FUSION_RUN_DIR}/dashboard.pid" "dashboard" "fusion dashboard serve" || rc=1
 stop_pidfile "${FUSION_RUN_DIR}/worker.pid" "worker" "fusion worker" || rc=1
 "${FUSION_DEPLOY_DIR}/redis-stop.sh" || rc=1
 "${FUSION_DEPLOY_DIR}/kafka-stop.sh" || rc=1

@@ -6,6 +6,9 @@
 # Installs (only what is missing, checked per package with dpkg):
 #   redis-server, redis-tools  - Redis server and redis-cli
 #   prometheus                 - only for `promtool` (rule/config checks)
+#   chromium                   - the browser the dashboard's Playwright tests drive
+#                                (/usr/bin/chromium; never `playwright install`)
+#   npm                        - vendors the dashboard's htmx (deploy/frontend-fetch.sh)
 #   openjdk-17-jre-headless    - only if no `java` is on PATH
 #   maven                      - only if no `mvn` is on PATH
 # `apt-get update` runs once, and only if something is missing. Uses sudo when
@@ -30,10 +33,10 @@ pkg_installed() {
   [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" == "install ok installed" ]]
 }
 
-command -v dpkg-query >/dev/null 2>&1 || die "dpkg not found: this script supports Debian/Ubuntu only. Install manually: redis-server redis-tools prometheus, Java >= 17 and Maven."
+command -v dpkg-query >/dev/null 2>&1 || die "dpkg not found: this script supports Debian/Ubuntu only. Install manually: redis-server redis-tools prometheus chromium npm, Java >= 17 and Maven."
 
 missing=()
-for pkg in redis-server redis-tools prometheus; do
+for pkg in redis-server redis-tools prometheus chromium; do
   pkg_installed "$pkg" || missing+=("$pkg")
 done
 need_java=0
@@ -41,6 +44,7 @@ command -v java >/dev/null 2>&1 || need_java=1
 need_mvn=0
 command -v mvn >/dev/null 2>&1 || need_mvn=1
 ((need_mvn)) && missing+=(maven)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 if ((${#missing[@]} == 0 && need_java == 0)); then
   exit 0 # everything present: stay quiet
@@ -116,7 +120,7 @@ for port in 6379 9090 9100; do
 done
 
 # sanity check
-for cmd in redis-server redis-cli promtool java mvn; do
+for cmd in redis-server redis-cli promtool java mvn npm chromium; do
   command -v "$cmd" >/dev/null 2>&1 || die "'${cmd}' still not found on PATH after installing packages"
 done
 info "system packages ready"

@@ -23,10 +23,10 @@ from fusion.contract.principals import (
 from fusion.settings import ConnectionSettings
 
 DESCRIPTION = """Every client authenticates to the broker (SASL SCRAM-SHA-512) as one principal:
-an agency (agency-<slug>) or a service (svc-worker, svc-ingest, svc-simulator), and ACLs give
-each only its own topics (fusion/contract/principals.py). Passwords are generated, kept in
-FUSION_CREDENTIALS_DIR (default .run/credentials, mode 0600) and never printed unless
-asked (show --reveal). These commands run as admin."""
+an agency (agency-<slug>) or a service (svc-worker, svc-ingest, svc-simulator,
+svc-dashboard), and ACLs give each only its own topics (fusion/contract/principals.py).
+Passwords are generated, kept in FUSION_CREDENTIALS_DIR (default .run/credentials, mode
+0600) and never printed unless asked (show --reveal). These commands run as admin."""
 
 EXAMPLES = """examples:
   fusion principals sync --all-agencies   what make up runs: services, agencies, ACLs

@@ -13,11 +13,15 @@ policy to the broker, ``fusion principals`` manages the credentials.
                          fusion-ingest*; it publishes for the agency whose API key it checked
     svc-simulator        write every agency's feeds.<slug>.*: the demo's and tests' stand-in
                          for the agencies (`fusion simulate`, `fusion publish`)
+    svc-dashboard        read leads.*, audit.*, triage.*, every feeds.<slug>.seizures (the
+                         seizure analytics); write triage.* (the watch officers' dashboard:
+                         `fusion dashboard serve`); no consumer group (it assigns
+                         partitions), no other feed, no internal or control topic
     admin                super user: topics, ACLs, credentials, control.* (rule sets)
     broker, controller   super users: the broker itself (SCRAM) and its controller (PLAIN)
 
 Nobody else may write ``control.*``, ``internal.*``, ``leads.*``, ``audit.*``, ``state.*``
-or ``feeds.dlq``; with
+or ``feeds.dlq``; only the worker and the dashboard write ``triage.*``; with
 ``allow.everyone.if.no.acl.found=false`` anything not granted here is refused.
 """
 
@@ -26,7 +30,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from fusion.contract.codes import Agency
+from fusion.contract.codes import Agency, Feed
+from fusion.contract.feeds import FEEDS
 from fusion.contract.topics import (
     AUDIT_TOPIC,
     DEAD_LETTER_TOPIC,
@@ -34,6 +39,7 @@ from fusion.contract.topics import (
     SUBSCRIPTIONS_TOPIC,
     TRIAGE_TOPIC,
     WATCHLIST_STATE_TOPIC,
+    feed_topic,
 )
 
 ADMIN = "admin"
@@ -42,7 +48,8 @@ CONTROLLER = "controller"
 WORKER = "svc-worker"
 INGEST = "svc-ingest"
 SIMULATOR = "svc-simulator"
-SERVICES = (WORKER, INGEST, SIMULATOR)
+DASHBOARD = "svc-dashboard"
+SERVICES = (WORKER, INGEST, SIMULATOR, DASHBOARD)
 SUPER_USERS = (ADMIN, BROKER, CONTROLLER)
 
 WORKER_APP_PREFIX = "fusion-worker"
@@ -158,9 +165,27 @@ def publisher_grants(principal: str, *, read_back: bool) -> list[Grant]:
             for g in _topic(principal, f"feeds.{agency.slug}.", *operations, prefixed=True)]
 
 
+def dashboard_grants() -> list[Grant]:
+    """The watch officers' dashboard reads every lead topic (it shows each officer what is
+    releasable to the officer's agency), the dissemination audit (the recipients and every
+    withheld decision), the triage actions and the seizure feeds (seizure analytics: each
+    officer sees the reports releasable to the officer's agency), and writes officers'
+    actions to triage.*. Group-less consumers: no group grant."""
+    d = DASHBOARD
+    return [
+        *(g for agency in sorted(FEEDS[Feed.SEIZURES].publishers, key=lambda a: a.value)
+          for g in _topic(d, feed_topic(agency, Feed.SEIZURES), Operation.READ,
+                          Operation.DESCRIBE)),
+        *_topic(d, "leads.", Operation.READ, Operation.DESCRIBE, prefixed=True),
+        *_topic(d, "audit.", Operation.READ, Operation.DESCRIBE, prefixed=True),
+        *_topic(d, "triage.", Operation.READ, Operation.WRITE, Operation.DESCRIBE,
+                prefixed=True),
+    ]
+
+
 def grants() -> list[Grant]:
     """The whole policy, sorted (super users need none)."""
-    out = [*worker_grants(),
+    out = [*worker_grants(), *dashboard_grants(),
            *publisher_grants(INGEST, read_back=True), *_group(INGEST, INGEST_GROUP_PREFIX),
            *publisher_grants(SIMULATOR, read_back=False)]
     for agency in Agency:

@@ -12,11 +12,14 @@ from fusion.contract import all_topics
 
 ROOT = Path(__file__).parents[2]
 SUBCOMMANDS = ["topics", "principals", "schemas", "subscriptions", "publish", "import",
-               "ingest", "leads", "rules", "worker", "status", "simulate", "evaluate"]
+               "ingest", "leads", "rules", "worker", "status", "simulate", "evaluate",
+               "dashboard"]
 NESTED = [["leads", "list"], ["leads", "tail"], ["rules", "lint"], ["rules", "test"],
           ["rules", "backtest"], ["rules", "publish"], ["ingest", "serve"],
           ["ingest", "add-key"], ["ingest", "revoke-key"], ["ingest", "list-keys"],
-          ["principals", "show"], ["principals", "sync"], ["audit", "show"]]
+          ["principals", "show"], ["principals", "sync"], ["audit", "show"],
+          ["dashboard", "serve"], ["dashboard", "add-user"], ["dashboard", "set-password"],
+          ["dashboard", "remove-user"], ["dashboard", "list-users"]]
 
 
 def _exit_code(argv: list[str]) -> int | str | None:
@@ -122,3 +125,23 @@ def test_leads_list_and_tail_are_told_apart(capsys: pytest.CaptureFixture[str]) 
     assert "until Ctrl-C" in out
     assert _exit_code(["leads", "list", "--since", "yesterday-ish", "HSI"]) == 2
     assert "neither a time" in capsys.readouterr().err
+
+
+def test_dashboard_add_user_prints_the_password_once_and_keeps_only_its_hash(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+        ) -> None:
+    accounts = tmp_path / "accounts.json"
+    monkeypatch.setenv("FUSION_DASHBOARD_ACCOUNTS_FILE", str(accounts))
+    assert main(["dashboard", "add-user", "Maria", "--agency", "ANAM", "--language", "es",
+                 "--time-zone", "America/Mexico_City"]) == 0
+    password = capsys.readouterr().out.strip()
+    assert len(password) >= 16
+    assert password not in accounts.read_text()
+    assert "$argon2id$" in accounts.read_text()
+    assert main(["dashboard", "list-users"]) == 0
+    assert capsys.readouterr().out.split() == ["maria", "ANAM", "officer", "es",
+                                                "America/Mexico_City"]
+    assert main(["dashboard", "add-user", "maria", "--agency", "HSI"]) == 2  # exists
+    assert main(["dashboard", "add-user", "bob", "--agency", "HSI",
+                 "--time-zone", "Mars/Olympus"]) == 2
+    assert "Mars/Olympus" in capsys.readouterr().err

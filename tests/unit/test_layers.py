@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parents[2]
-PACKAGES = ("cli", "bench", "stream_apps", "producers", "adapters", "leads", "rules", "fusion")
+PACKAGES = ("cli", "bench", "stream_apps", "producers", "dashboard", "adapters", "leads", "rules",
+            "fusion")
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
 

@@ -13,11 +13,13 @@ from hypothesis import strategies as st
 
 from adapters.kafka.access import kafka_access, write_credentials
 from fusion.contract import (
+    AUDIT_TOPIC,
     CANDIDATE_LEADS_TOPIC,
     CORRELATION_TOPIC,
     DEAD_LETTER_TOPIC,
     LATE_EVENTS_TOPIC,
     RULE_SETS_TOPIC,
+    TRIAGE_TOPIC,
     Agency,
     all_topics,
     feed_topics,
@@ -26,6 +28,7 @@ from fusion.contract import (
 )
 from fusion.contract.principals import (
     ADMIN,
+    DASHBOARD,
     INGEST,
     SIMULATOR,
     WORKER,
@@ -44,6 +47,8 @@ W, R = Operation.WRITE, Operation.READ
 TOPIC = Resource.TOPIC
 AGENCIES = st.sampled_from(list(Agency))
 TOPICS = st.sampled_from([spec.name for spec in all_topics()])
+SEIZURE_FEEDS = frozenset(t for t in feed_topics() if (parse_feed_topic(t) or ("", ""))[1]
+                          == "seizures")
 INTERNAL = [CORRELATION_TOPIC, CANDIDATE_LEADS_TOPIC, LATE_EVENTS_TOPIC, DEAD_LETTER_TOPIC]
 
 
@@ -62,13 +67,14 @@ def test_an_agency_reads_exactly_its_own_lead_topic(agency: Agency, topic: str) 
 def test_only_the_worker_and_the_admin_write_internal_lead_and_dead_letter_topics(
         topic: str) -> None:
     if topic in INTERNAL or topic.startswith("leads."):
-        writers = {p for p in (WORKER, INGEST, SIMULATOR, *map(agency_principal, Agency))
+        writers = {p for p in (WORKER, INGEST, SIMULATOR, DASHBOARD,
+                               *map(agency_principal, Agency))
                    if allowed(p, TOPIC, topic, W)}
         assert writers == {WORKER}
 
 
 def test_only_the_admin_writes_the_rule_sets() -> None:
-    principals = (WORKER, INGEST, SIMULATOR, *map(agency_principal, Agency))
+    principals = (WORKER, INGEST, SIMULATOR, DASHBOARD, *map(agency_principal, Agency))
     assert [p for p in principals if allowed(p, TOPIC, RULE_SETS_TOPIC, W)] == []
     assert allowed(ADMIN, TOPIC, RULE_SETS_TOPIC, W)
     assert allowed(WORKER, TOPIC, RULE_SETS_TOPIC, R)  # it takes the published rule set
@@ -97,8 +103,32 @@ def test_a_partner_group_must_carry_its_prefix() -> None:
 def test_every_grant_names_a_known_principal_and_the_policy_has_no_duplicates() -> None:
     policy = grants()
     assert len(policy) == len(set(policy))
-    known = {WORKER, INGEST, SIMULATOR, *map(agency_principal, Agency)}
+    known = {WORKER, INGEST, SIMULATOR, DASHBOARD, *map(agency_principal, Agency)}
     assert {g.principal for g in policy} == known
+
+
+@given(topic=TOPICS)
+def test_the_dashboard_reads_leads_audit_and_triage_and_writes_only_triage(topic: str) -> None:
+    reads = topic.startswith(("leads.", "audit.", "triage.")) or topic in SEIZURE_FEEDS
+    assert allowed(DASHBOARD, TOPIC, topic, R) is reads
+    assert allowed(DASHBOARD, TOPIC, topic, W) is topic.startswith("triage.")
+
+
+def test_the_dashboard_reads_a_test_workers_own_audit_and_needs_no_group() -> None:
+    assert allowed(DASHBOARD, TOPIC, f"{AUDIT_TOPIC}.test-1", R)
+    assert allowed(DASHBOARD, TOPIC, TRIAGE_TOPIC, W)
+    assert not allowed(DASHBOARD, TOPIC, f"{AUDIT_TOPIC}.test-1", W)
+    assert not any(g.principal == DASHBOARD and g.resource is not Resource.TOPIC
+                   for g in grants())
+    assert SEIZURE_FEEDS  # every seizure feed, and no other feed
+    for topic in feed_topics():
+        assert allowed(DASHBOARD, TOPIC, topic, R) is (topic in SEIZURE_FEEDS)
+        assert not allowed(DASHBOARD, TOPIC, topic, W)
+
+
+def test_only_the_worker_and_the_dashboard_write_triage_actions() -> None:
+    principals = (WORKER, INGEST, SIMULATOR, DASHBOARD, *map(agency_principal, Agency))
+    assert {p for p in principals if allowed(p, TOPIC, TRIAGE_TOPIC, W)} == {WORKER, DASHBOARD}
 
 
 @given(agency=AGENCIES)
