@@ -41,7 +41,14 @@ from fusion.contract.triage import TriageKind
 from tests.dashboard_factories import action, make_lead, seizure
 from tests.factories import crossing, handling, listing
 from tests.integration import partner
-from tests.integration.conftest import ROOT, Stack, Worker, metric_value, wait_until
+from tests.integration.conftest import (
+    ROOT,
+    Stack,
+    Worker,
+    metric_value,
+    recorded_entries,
+    wait_until,
+)
 from tests.integration.dashboard_harness import Served, add_account, serve
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
@@ -110,8 +117,8 @@ def test_a_published_crossing_appears_live_opens_explained_and_is_acknowledged(
     entry = listing(plate, entry_id=entry_id, at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))
     partner.produce(stack.agency(Agency.HSI), feed_topic(Agency.HSI, Feed.WATCHLIST),
                     [(plate, entry.model_dump_json())])
-    wait_until(lambda: stack.redis.exists(f"{worker.prefix}wl:entry:HSI/{entry_id}"),
-               timeout=10, what="the watchlist entry in Redis")
+    wait_until(lambda: f"HSI/{entry_id}" in recorded_entries(stack, worker),
+               timeout=10, what="the watchlist entry recorded")
     event = crossing(plate, event_id=f"x-{uuid.uuid4().hex[:8]}", at=dt.datetime.now(dt.UTC),
                      handling=handling(Tlp.AMBER, Country.USA))
     triage_start = partner.end_offsets(stack.admin, TRIAGE_TOPIC)
