@@ -242,7 +242,8 @@ class CorrelationStage:
 
     def _sweep(self, lane: _Lane, now: float) -> None:
         """Every ``sweep_every`` seconds, drop the recent hits of keys whose latest lead can
-        no longer grow (``leads.recent_hits.expired``), so that state does not pile up."""
+        no longer grow (``leads.recent_hits.expired``) and the rule states nothing can use
+        any more (``RuleEngine.sweep``), so the state of quiet keys is given back."""
         watermark = lane.engine.watermark
         if watermark is None or now - lane.swept_at < self._sweep_every:
             return
@@ -253,6 +254,9 @@ class CorrelationStage:
                 state = lane.store.get(key)
                 if state is not None and expired(state, mark):
                     lane.store.delete(key)
+        gone = lane.engine.sweep()
+        if gone:
+            self._metrics.states_expired.inc(gone)
 
     def _leads(self, lane: _Lane, findings: list[Finding]) -> list[OutboundRecord]:
         """Leads for the lane's findings: hits on one entity combine into one lead with the

@@ -62,6 +62,10 @@ class WorkerMetrics:
             "fusion_changelog_records_total",
             "Correlation state records written to the table's changelog (one per changed key "
             "per batch).", registry=registry)
+        self.states_expired = Counter(
+            "fusion_rule_states_expired_total",
+            "Rule states of quiet keys deleted by the sweep once the watermark passed their "
+            "newest time plus the rule's span (memory given back).", registry=registry)
         self.late_events = Counter(
             "fusion_late_events_total",
             "Event shares older than their correlation partition's watermark, not evaluated, "

@@ -39,6 +39,7 @@ from rules.engine.buffer import Held, ReorderBuffer
 from rules.engine.compiled import EvalContext
 from rules.engine.compiled_rules import WATCHLIST_CROSSING, CompiledRules, Plan, Route
 from rules.engine.deadlines import Deadlines
+from rules.engine.expiry import expired
 from rules.engine.gates import GATED, LiveStates
 from rules.engine.kinds import match_finding
 from rules.engine.probe import Probe
@@ -52,6 +53,8 @@ from rules.watchlist import WatchlistEntry, crossing_vehicle_keys, match_crossin
 DEFAULT_LATENESS = dt.timedelta(minutes=10)
 NOTHING_WATCHLISTED = EvalContext()
 CLOCK_KEY = "engine/clock"
+RULE_PREFIX = "rule/"
+REMOVED_RULE_SPAN = 30 * 86400.0  # seconds a removed rule's states are kept (its span unknown)
 
 Groups = dict[tuple[str, str | None], list[tuple[str, Entity]]]
 
@@ -283,6 +286,32 @@ class RuleEngine:
         at = float(held.entry["t"])
         then = frozenset((held.extra or {}).get("w", ()))
         return EvalContext(watchlisted=lambda key: key in then or self._watch.listed(key, at))
+
+    def sweep(self, *, removed_rule_span: float = REMOVED_RULE_SPAN) -> int:
+        """Delete the rule states nothing can use any more at the current watermark (their
+        newest time plus the rule's span lies before it, ``expiry``), so the state of keys
+        that went quiet is given back; returns how many went. States of rules no longer in
+        the rule set go after ``removed_rule_span`` seconds. Changes no finding: an event
+        the watermark still admits could not join any entry of a deleted state."""
+        watermark = self._clock().get("watermark")
+        if watermark is None:
+            return 0
+        gone = 0
+        for name in self._store.keys():  # noqa: SIM118 (a StateStore, not a dict)
+            if not name.startswith(RULE_PREFIX):
+                continue
+            rule_id, _, key = name[len(RULE_PREFIX):].partition("/")
+            kind = self._kinds.get(rule_id)
+            span = kind.span if kind is not None else removed_rule_span
+            state = self._store.get(name)
+            if state is None or not expired(state, span=span, watermark=watermark):
+                continue
+            self._store.delete(name)
+            self._live.note(rule_id, key, present=False)
+            if kind is not None and kind.timed:
+                self._deadlines.note(rule_id, key, None)
+            gone += 1
+        return gone
 
     def _expire(self, watermark: float) -> list[Finding]:
         """Fire the pending absences whose deadline the watermark has passed."""

@@ -203,8 +203,10 @@ def test_a_clean_batch_reaches_the_topic_and_the_worker(
     entries = {f"HSI/{e['attributes']['entry_id']}" for e in good}
     wait_until(lambda: entries <= recorded_entries(stack, worker), timeout=60,
                what="the worker's watchlist entries")
-    assert metric_value(worker.metrics_url, "fusion_events_valid_total",
-                        'feed="watchlist"') >= valid_before + 4
+    # Counted once the broker confirmed the batch's outputs, a moment after the record.
+    wait_until(lambda: metric_value(worker.metrics_url, "fusion_events_valid_total",
+                                    'feed="watchlist"') >= valid_before + 4, timeout=30,
+               what="the valid events counted")
 
 
 def test_a_mixed_batch_is_refused_whole_and_nothing_is_published(
