@@ -9,8 +9,8 @@ the event and its minute's bucket (and the list only for a new minute); releasin
 buckets it empties or cuts. A single index over every held event was written whole on each
 hold: under a backlog (days of events held at once) each changelog write carried megabytes.
 An index written by an older version (``{"due": [...]}`` in ``engine/held``) is split into
-buckets on first use. Each held entry carries its event object in memory
-(``windows.EventJson``), so a release rebuilds an event from JSON only after a restart.
+buckets on first use. The buffer keeps the parsed events it holds in memory beside the
+store, so a release parses an event's text only after a restart (or a new rule set).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from fusion.contract import EventEnvelope
 from rules.engine.state import JsonDict, StateStore
-from rules.engine.windows import Entry, event_of, make_entry
+from rules.engine.windows import Entry, event_of, event_text, make_entry
 
 INDEX_KEY = "engine/held"
 BUCKET_SECONDS = 60
@@ -40,6 +40,7 @@ class Held:
 class ReorderBuffer:
     def __init__(self, store: StateStore) -> None:
         self._store = store
+        self._events: dict[str, EventEnvelope] = {}  # by event key, while held
 
     def hold(self, event: EventEnvelope, when: float, key: str,
              matched: list[list[str]], extra: JsonDict | None = None) -> None:
@@ -53,6 +54,7 @@ class ReorderBuffer:
         if extra:
             entry["x"] = extra
         self._store.set(held_key, entry)
+        self._events[key] = event
         self._index_add(when, key)
 
     def release(self, watermark: float) -> list[Held]:
@@ -76,17 +78,22 @@ class ReorderBuffer:
             self._store.set(INDEX_KEY, {"minutes": minutes[emptied:]})
         out: list[Held] = []
         for _, key in ready:
+            event = self._events.pop(str(key), None)
             held = self._store.get(_held_key(str(key)))
             if held is None:  # already gone: nothing to hand on
                 continue
             self._store.delete(_held_key(str(key)))
-            out.append(self._rebuild(held))
+            out.append(self._rebuild(held, event))
         return out
 
-    def _rebuild(self, held: JsonDict) -> Held:
-        entry: Entry = {"t": held["t"], "k": held["k"], "e": held["e"]}
-        # the entry carries its event, unless it was held before a restart (rebuilt once)
-        return Held(entry=entry, event=event_of(entry), matched=held["m"],
+    def _rebuild(self, held: JsonDict, event: EventEnvelope | None) -> Held:
+        data = held["e"]
+        if not isinstance(data, str):  # held by an older version: its JSON object
+            event = event or event_of(held)
+            data = event_text(event)
+        entry: Entry = {"t": held["t"], "k": held["k"], "e": data}
+        # the event held in memory, unless it was held before a restart (parsed then)
+        return Held(entry=entry, event=event or event_of(entry), matched=held["m"],
                     extra=held.get("x"))
 
 
