@@ -42,19 +42,19 @@ def make_entry(event: EventEnvelope) -> Entry:
     return {"t": event.occurred_at.timestamp(), "k": event.key, "e": event_text(event)}
 
 
-@per_object(16384)
+@per_object(2048)
 def event_text(event: EventEnvelope) -> str:
     """``event`` as compact JSON text, made once per event object: every rule state that
     keeps the event shares this one string."""
     return event.model_dump_json()
 
 
-@per_object(4096)
+@per_object(1024)
 def _parsed(text: str) -> EventEnvelope:
     return EventEnvelope.model_validate_json(text)
 
 
-@per_object(16384)
+@per_object(4096)
 def event_json(event: EventEnvelope) -> EventJson:
     """``event``'s JSON form (carrying the event), made once per event object: the evidence
     of every hit on it that the correlate stage keeps (``leads.recent_hits``) shares it.
