@@ -8,6 +8,10 @@ from prometheus_client import CollectorRegistry, Counter, Gauge
 
 class EscalationMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
+        self.rounds = Counter(
+            "fusion_escalation_rounds_total",
+            "Rounds of the service's loop done (acknowledgements, notices due, recalls).",
+            registry=registry)
         self.overdue = Gauge(
             "fusion_escalation_overdue_leads",
             "Leads an agency was sent and has not acknowledged past their deadline.",

@@ -108,6 +108,7 @@ class EscalationService:
         for status in self.fold.recalls_seen[self._live_from:]:
             self._metrics.recalls_sent.labels(status).inc()
         self._live_from = len(self.fold.recalls_seen)
+        self._metrics.rounds.inc()
 
     async def acknowledge_http(self, action: TriageAction) -> None:
         """An acknowledgement checked by the HTTP endpoint, on triage.actions once the broker
