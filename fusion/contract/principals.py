@@ -38,6 +38,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 
 from fusion.contract.codes import Agency, Feed
 from fusion.contract.feeds import FEEDS
@@ -229,12 +230,17 @@ def escalation_grants() -> list[Grant]:
 
 def grants() -> list[Grant]:
     """The whole policy, sorted (super users need none)."""
+    return list(_policy())
+
+
+@cache
+def _policy() -> tuple[Grant, ...]:
     out = [*worker_grants(), *dashboard_grants(), *escalation_grants(),
            *publisher_grants(INGEST, read_back=True), *_group(INGEST, INGEST_GROUP_PREFIX),
            *publisher_grants(SIMULATOR, read_back=False)]
     for agency in Agency:
         out.extend(agency_grants(agency))
-    return sorted(set(out))
+    return tuple(sorted(set(out)))
 
 
 def allowed(principal: str, resource: Resource, name: str, operation: Operation) -> bool:
@@ -245,4 +251,4 @@ def allowed(principal: str, resource: Resource, name: str, operation: Operation)
         return True
     return any(g.principal == principal and g.resource == resource and g.operation == operation
                and (name.startswith(g.name) if g.prefixed else name == g.name)
-               for g in grants())
+               for g in _policy())

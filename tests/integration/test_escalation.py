@@ -19,7 +19,7 @@ from fusion.contract import DEAD_LETTER_TOPIC, TRIAGE_TOPIC, Agency, DeadLetter,
 from fusion.contract.escalation import EscalationNotice
 from fusion.contract.topics import ack_topic, notice_topic
 from tests.integration import partner
-from tests.integration.conftest import Stack, Worker, audit_of, wait_until
+from tests.integration.conftest import FUSION, ROOT, Stack, Worker, audit_of, wait_until
 from tests.integration.escalation_harness import (
     Service,
     ack,
@@ -116,6 +116,11 @@ def test_unacknowledged_escalates_on_time_once_across_restarts_acknowledged_does
     assert [(e.lead_id, e.outcome, e.seq) for e in chain] == [
         (late.lead_id, "escalated", 0), (late.lead_id, "escalated", 1)]
     assert "watch-floor" in chain[1].reason
+    verified = subprocess.run([FUSION, "audit", "--topic", service.audit, "verify"], cwd=ROOT,
+                              env=service.env, capture_output=True, text=True, timeout=120,
+                              check=False)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "2 entries verified" in verified.stdout
 
 
 def test_a_partner_acknowledges_only_for_itself(stack: Stack, worker: Worker,
