@@ -66,6 +66,7 @@ def sent_at(stack: Stack, worker: Worker, lead: Lead) -> dt.datetime:
 
 def test_unacknowledged_escalates_on_time_once_across_restarts_acknowledged_does_not(
         stack: Stack, worker: Worker, service: Service) -> None:
+    triage_start = partner.end_offsets(stack.admin, TRIAGE_TOPIC)
     hsi_start = partner.end_offsets(stack.agency(Agency.HSI), notice_topic(Agency.HSI))
     epic_start = partner.end_offsets(stack.agency(Agency.EPIC), notice_topic(Agency.EPIC))
     late, acked, by_http = flash_lead(), flash_lead(), flash_lead()
@@ -78,8 +79,9 @@ def test_unacknowledged_escalates_on_time_once_across_restarts_acknowledged_does
     status, body = post_ack(service, {"lead_id": by_http.lead_id, "revision": 1,
                                       "actor": "desk-7"}, service.hsi_key)
     assert status == 202, body
-    wait_until(lambda: service.metric("fusion_escalation_acknowledgements_total") >= 2,
-               timeout=30, what="both acknowledgements forwarded")
+    wait_until(lambda: {acked.lead_id, by_http.lead_id} <= {
+        m.key for m in partner.read_to_end(stack.admin, TRIAGE_TOPIC, triage_start)},
+        timeout=30, what="both acknowledgements on triage.actions")
 
     service.stop()  # restart before the deadline
     service.start()
