@@ -9,16 +9,21 @@ minutes cannot push its escalation back, and one raised to FLASH escalates on FL
 
 Step ``i`` of the agency's chain is due ``after_i`` deadlines after the wait's start, its
 reminders every ``remind_every`` deadlines after it (at most ``reminders``, and none at or
-after the next step). ``due`` lists every notice that is due and not fired, oldest first: a
-service that was down when notices fell due fires each of them once when it is back (none
-skipped, none twice, because the fired ids are on its audit topic).
+after the next step). An officer's ``escalate`` action at time t (for the officer's agency)
+pulls the next step not pulled yet whose time is after t forward to t; which step each
+request pulls follows from the requests and the schedule alone, so a restart that reads
+them again pulls the same steps (whose ids are fired already).
+
+``due`` lists every notice that is due and not fired, oldest first: a service that was down
+when notices fell due fires each of them once when it is back (none skipped, none twice,
+because the fired ids are on its audit topic).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 
 from fusion.contract import Agency, Priority
 from fusion.contract.escalation import EscalationPolicy, EscalationStep
@@ -69,6 +74,7 @@ class EscalationState:
     acked: dict[WaitKey, int] = field(default_factory=dict)  # highest revision acknowledged
     withdrawn: set[str] = field(default_factory=set)
     fired: set[str] = field(default_factory=set)
+    escalations: dict[WaitKey, dict[str, dt.datetime]] = field(default_factory=dict)
 
     def record_sent(self, lead_id: str, agency: Agency, *, revision: int, priority: Priority,
                     at: dt.datetime) -> None:
@@ -80,6 +86,11 @@ class EscalationState:
     def record_ack(self, lead_id: str, agency: Agency, *, revision: int) -> None:
         key = (lead_id, agency)
         self.acked[key] = max(revision, self.acked.get(key, 0))
+
+    def record_escalation(self, lead_id: str, agency: Agency, *, action_id: str,
+                          at: dt.datetime) -> None:
+        """An officer of ``agency`` asked to escalate now (a replayed action counts once)."""
+        self.escalations.setdefault((lead_id, agency), {}).setdefault(action_id, at)
 
     def record_withdrawn(self, lead_id: str) -> None:
         self.withdrawn.add(lead_id)
@@ -94,6 +105,7 @@ class EscalationState:
                     if all(s.at < horizon for s in revs.values())]:
             del self.sent[key]
             self.acked.pop(key, None)
+            self.escalations.pop(key, None)
 
     def unacknowledged(self, key: WaitKey) -> list[Sent]:
         if key[0] in self.withdrawn:
@@ -103,9 +115,27 @@ class EscalationState:
                       key=lambda s: s.revision)
 
 
-def schedule(lead_id: str, agency: Agency, waiting: list[Sent],
+def schedule(lead_id: str, agency: Agency, waiting: list[Sent], policy: EscalationPolicy,
+             requests: Iterable[dt.datetime] = ()) -> list[DueNotice]:
+    """Every notice of one wait, in the order they fall due (steps and reminders), the
+    steps officers' escalate ``requests`` pulled forward included."""
+    natural = list(_natural(lead_id, agency, waiting, policy))
+    if not natural:
+        return []
+    start = natural[0].sent_at
+    pulled: dict[str, dt.datetime] = {}
+    for at in sorted(t for t in requests if t >= start):
+        step = next((n for n in natural if n.reminder == 0 and n.due_at > at
+                     and n.notice_id not in pulled), None)
+        if step is not None:
+            pulled[step.notice_id] = at
+    out = [replace(n, due_at=pulled[n.notice_id]) if n.notice_id in pulled else n
+           for n in natural]
+    return sorted(out, key=lambda n: (n.due_at, n.step, n.reminder))
+
+
+def _natural(lead_id: str, agency: Agency, waiting: list[Sent],
              policy: EscalationPolicy) -> Iterator[DueNotice]:
-    """Every notice of one wait, in the order they fall due (steps and reminders)."""
     if not waiting:
         return
     start = min(s.at for s in waiting)
@@ -139,7 +169,7 @@ def _times(step: EscalationStep, next_after: float | None) -> Iterator[tuple[int
 def due(state: EscalationState, policy_for: PolicyFor, now: dt.datetime) -> list[DueNotice]:
     """Every notice due at ``now`` and not fired yet, oldest first."""
     out = [notice for key in state.sent
-           for notice in schedule(*key, state.unacknowledged(key), policy_for(key[1]))
+           for notice in _schedule(state, key, policy_for)
            if notice.due_at <= now and notice.notice_id not in state.fired]
     return sorted(out, key=lambda n: (n.due_at, n.notice_id))
 
@@ -147,7 +177,7 @@ def due(state: EscalationState, policy_for: PolicyFor, now: dt.datetime) -> list
 def next_due_at(state: EscalationState, policy_for: PolicyFor) -> dt.datetime | None:
     """When the next notice not fired yet falls due (None: nothing is waiting)."""
     times = [notice.due_at for key in state.sent
-             for notice in schedule(*key, state.unacknowledged(key), policy_for(key[1]))
+             for notice in _schedule(state, key, policy_for)
              if notice.notice_id not in state.fired]
     return min(times, default=None)
 
@@ -156,7 +186,12 @@ def overdue(state: EscalationState, policy_for: PolicyFor, now: dt.datetime) -> 
     """How many (lead, agency) waits are past their acknowledgement deadline at ``now``."""
     count = 0
     for key in state.sent:
-        first = next(schedule(*key, state.unacknowledged(key), policy_for(key[1])), None)
-        if first is not None and first.deadline <= now:
+        waits = _schedule(state, key, policy_for)
+        if waits and waits[0].deadline <= now:
             count += 1
     return count
+
+
+def _schedule(state: EscalationState, key: WaitKey, policy_for: PolicyFor) -> list[DueNotice]:
+    return schedule(*key, state.unacknowledged(key), policy_for(key[1]),
+                    state.escalations.get(key, {}).values())

@@ -6,7 +6,8 @@
 - ``audit.escalations`` (its own chain): the notices fired, by record key, and the chain's
   head;
 - ``control.escalation``: the agencies' policies;
-- ``triage.actions``: acknowledgements end waits, a withdrawal asks for a recall;
+- ``triage.actions``: acknowledgements end waits, an officer's escalation pulls the next
+  step forward, a withdrawal asks for a recall;
 - ``internal.leads``: the newest revision of each lead (what a recall or correction is
   built from); a withdrawn revision ends its waits;
 - ``internal.retractions``: retracted events; every lead resting on one is corrected or
@@ -120,6 +121,9 @@ class EscalationFold:
     def _triage(self, action: TriageAction) -> None:
         if action.kind is TriageKind.ACKNOWLEDGE:
             self.state.record_ack(action.lead_id, action.agency, revision=action.revision)
+        elif action.kind is TriageKind.ESCALATE:
+            self.state.record_escalation(action.lead_id, action.agency,
+                                         action_id=action.action_id, at=action.at)
         elif action.kind is TriageKind.WITHDRAW:
             why = f"withdrawn by {action.actor} ({action.agency.value}, {action.channel})"
             self.withdrawals.setdefault(action.lead_id,

@@ -215,3 +215,41 @@ def _rebuilt(fired: dict[str, dt.datetime], *, acked: bool) -> EscalationState:
     for notice in fired:
         state.record_fired(notice)
     return state
+
+
+def test_an_officer_escalating_pulls_the_next_step_forward_once() -> None:
+    state = EscalationState()
+    sent(state)
+    state.record_escalation(LEAD, Agency.HSI, action_id="a1", at=T0 + 2 * MIN)
+    (desk,) = due(state, policy, T0 + 2 * MIN)
+    assert (desk.step_name, desk.due_at) == ("duty-desk", T0 + 2 * MIN)
+    state.record_fired(desk.notice_id)
+    state.record_escalation(LEAD, Agency.HSI, action_id="a1", at=T0 + 2 * MIN)  # a replay
+    state.record_escalation(LEAD, Agency.HSI, action_id="a2", at=T0 + 3 * MIN)
+    (supervisor,) = due(state, policy, T0 + 3 * MIN)
+    assert (supervisor.step_name, supervisor.due_at) == ("supervisor", T0 + 3 * MIN)
+    state.record_fired(supervisor.notice_id)
+    # the duty desk's reminder and the watch floor keep their own times
+    assert next_due_at(state, policy) == T0 + 15 * MIN
+    assert due(state, policy, T0 + 10 * MIN) == []
+
+
+def test_escalating_after_a_restart_pulls_the_same_steps() -> None:
+    def rebuilt(fired: set[str]) -> EscalationState:
+        state = EscalationState()
+        sent(state)
+        state.record_escalation(LEAD, Agency.HSI, action_id="a1", at=T0 + 2 * MIN)
+        for notice in fired:
+            state.record_fired(notice)
+        return state
+
+    first = due(rebuilt(set()), policy, T0 + 2 * MIN)
+    assert [n.step_name for n in first] == ["duty-desk"]
+    assert due(rebuilt({first[0].notice_id}), policy, T0 + 9 * MIN) == []
+
+
+def test_another_agencys_escalation_does_not_move_this_wait() -> None:
+    state = EscalationState()
+    sent(state)
+    state.record_escalation(LEAD, Agency.DEA, action_id="a1", at=T0 + 2 * MIN)
+    assert due(state, policy, T0 + 2 * MIN) == []

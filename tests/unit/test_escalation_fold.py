@@ -118,3 +118,9 @@ def test_unreadable_records_are_skipped() -> None:
     fold = fold_of([("audit", None, b"{"), ("triage", None, b"[]"), ("policies", b"??", b"{}"),
                     *history()])
     assert fold.recipients[LEAD_ID] == {Agency.HSI, Agency.CBP_OFO}
+
+
+def test_an_officers_escalation_fires_the_next_step_at_its_time() -> None:
+    fold = fold_of([*history(), ("triage", None, triage("escalate"))])  # at T0, by HSI
+    assert [(n.agency, n.step_name, n.due_at) for n in due(fold.state, fold.policy_for, T0)
+            ] == [(Agency.HSI, "duty-desk", T0)]
