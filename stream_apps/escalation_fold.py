@@ -176,6 +176,23 @@ class EscalationFold:
     def not_issued(self, planned: list[PlannedRecall]) -> None:
         self._dirty.update(p.recall.lead.lead_id for p in planned)
 
+    def forget_before(self, horizon: dt.datetime) -> None:
+        """Bounded memory: drop what the service no longer acts on, leads (and their waits,
+        recipients, fired notices) older than ``horizon``, which a restart would not read."""
+        self.state.forget_before(horizon)
+        for lead_id in [k for k, lead in self.leads.items() if lead.generated_at < horizon]:
+            for ref in self.leads.pop(lead_id).evidence:
+                key = evidence_key(ref.agency, ref.event_id)
+                self.by_evidence.get(key, set()).discard(lead_id)
+                if not self.by_evidence.get(key):
+                    self.by_evidence.pop(key, None)
+        live = {lead_id for lead_id, _ in self.state.sent} | set(self.leads)
+        for table in (self.recipients, self.chains, self.handling, self.withdrawals):
+            for lead_id in [k for k in table if k not in live]:
+                del table[lead_id]
+        self.state.fired = {n for n in self.state.fired if n.split("/", 1)[0] in live}
+        self.retracted = {k: v for k, v in self.retracted.items() if k in self.by_evidence}
+
     def take_impossible(self) -> int:
         count, self._impossible = self._impossible, 0
         return count

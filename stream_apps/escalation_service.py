@@ -42,6 +42,7 @@ from stream_apps.escalation_settings import EscalationSettings
 from stream_apps.records import APP_HEADER, RECALL_HEADER
 
 log = logging.getLogger(__name__)
+PRUNE_EVERY = dt.timedelta(minutes=1)
 
 
 class EscalationService:
@@ -65,6 +66,7 @@ class EscalationService:
         self.ready = False
         self.problem: str | None = None  # why the last round failed (for /healthz)
         self._live_from = 0
+        self._next_prune = clock()
 
     async def start(self) -> None:
         await self._tx.start()
@@ -101,7 +103,9 @@ class EscalationService:
         now = self._clock()
         await self._fire(due(self.fold.state, self.fold.policy_for, now), now)
         await self._recall(now)
-        self.fold.state.forget_before(now - dt.timedelta(seconds=self._settings.horizon))
+        if now >= self._next_prune:
+            self.fold.forget_before(now - dt.timedelta(seconds=self._settings.horizon))
+            self._next_prune = now + PRUNE_EVERY
         self._metrics.overdue.set(overdue(self.fold.state, self.fold.policy_for, now))
         self._metrics.waiting.set(sum(1 for k in self.fold.state.sent
                                       if self.fold.state.unacknowledged(k)))

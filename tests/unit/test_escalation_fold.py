@@ -124,3 +124,14 @@ def test_an_officers_escalation_fires_the_next_step_at_its_time() -> None:
     fold = fold_of([*history(), ("triage", None, triage("escalate"))])  # at T0, by HSI
     assert [(n.agency, n.step_name, n.due_at) for n in due(fold.state, fold.policy_for, T0)
             ] == [(Agency.HSI, "duty-desk", T0)]
+
+
+def test_memory_is_bounded_by_the_horizon() -> None:
+    fold = fold_of([*history(), ("esc-audit", f"{LEAD_ID}/HSI/r1/s0/n0".encode(),
+                                 sent(Agency.HSI))])
+    fold.forget_before(T0 - dt.timedelta(days=1))  # nothing is older
+    assert LEAD_ID in fold.leads
+    assert fold.state.fired
+    fold.forget_before(T0 + dt.timedelta(days=1))
+    assert (fold.leads, fold.recipients, fold.chains, fold.by_evidence, fold.state.sent,
+            fold.state.fired) == ({}, {}, {}, {}, {}, set())
