@@ -125,6 +125,27 @@ def test_unacknowledged_escalates_on_time_once_across_restarts_acknowledged_does
     assert "2 entries verified" in verified.stdout
 
 
+def test_a_notice_due_while_the_service_was_down_fires_once_when_it_is_back(
+        stack: Stack, worker: Worker, service: Service) -> None:
+    hsi_start = partner.end_offsets(stack.agency(Agency.HSI), notice_topic(Agency.HSI))
+    service.stop()
+    lead = flash_lead()
+    candidate(stack, lead)
+    deadline = sent_at(stack, worker, lead) + dt.timedelta(seconds=DEADLINE)
+    wait_until(lambda: dt.datetime.now(dt.UTC) > deadline + dt.timedelta(seconds=1),
+               timeout=DEADLINE + 30, what="the deadline to pass with the service down")
+    service.start()
+    (desk,) = wait_until(lambda: notices(stack, Agency.HSI, hsi_start, lead), timeout=30,
+                         what="the missed duty desk notice")
+    assert desk.step_name == "duty-desk"
+    assert desk.issued_at > deadline + dt.timedelta(seconds=1)  # late, not skipped
+    service.stop()
+    service.start()
+    wait_until(lambda: service.metric("fusion_escalation_rounds_total") >= 2, timeout=30,
+               what="two rounds after the restart")
+    assert len(notices(stack, Agency.HSI, hsi_start, lead)) == 1
+
+
 def test_a_partner_acknowledges_only_for_itself(stack: Stack, worker: Worker,
                                                 service: Service) -> None:
     lead = flash_lead()
