@@ -10,6 +10,8 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
+from adapters.kafka.lead_reader import LeadRecord
+from cli.commands.leads_cmd import line
 from fusion.contract import Agency, Country, EvidenceRef, Feed, Lead, Priority, RuleHit, Tlp
 from fusion.contract.lead import LeadStatus
 from leads.recall import after_retraction, recall_route, stands, withdrawal
@@ -111,3 +113,12 @@ def test_an_active_lead_is_routed_by_subscription_even_with_the_header() -> None
     recall = withdrawal(lead(WATCH), [Agency.HSI], reason="r", at=LATER)
     assert recall is not None
     assert recall_route(recall.lead, None) is None
+
+
+def test_fusion_leads_marks_a_recall_and_a_correction() -> None:
+    recall = withdrawal(lead(WATCH), [Agency.HSI], reason="false positive", at=LATER)
+    assert recall is not None
+    shown = line(LeadRecord(LATER, 0, 7, recall.lead.model_dump_json().encode()), as_json=False)
+    assert shown.endswith(" r4 t [WITHDRAWN: false positive]")
+    plain = line(LeadRecord(LATER, 0, 8, lead(WATCH).model_dump_json().encode()), as_json=False)
+    assert plain.endswith(" r3 t")
