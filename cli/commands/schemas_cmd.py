@@ -11,6 +11,8 @@ from pydantic import BaseModel
 
 from fusion.contract import FEEDS, DeadLetter, EventEnvelope, Lead
 from fusion.contract.audit import AuditEntry
+from fusion.contract.escalation import EscalationNotice, EscalationPolicy
+from fusion.contract.retraction import Retraction
 from fusion.contract.triage import TriageAction
 from leads.subscriptions import Subscription
 
@@ -22,6 +24,9 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "subscription": Subscription,
     "audit-entry": AuditEntry,
     "triage-action": TriageAction,
+    "escalation-policy": EscalationPolicy,
+    "escalation-notice": EscalationNotice,
+    "retraction": Retraction,
 }
 DEFAULT_DIR = Path("docs/schemas")
 
