@@ -2,17 +2,21 @@
 
 A lead goes to an agency only when all hold: the agency subscribes and its subscription is
 enabled, the lead's category and priority meet the subscription, and the lead's handling
-releases it to that agency. Every decision carries its reason for the audit trail.
+releases it to that agency, and no active silence (``leads.silencing``) withholds it from
+that agency. Every decision carries its reason for the audit trail.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from fusion.contract import Agency, Lead
+from fusion.contract.silence import Silence
 from leads.releasability import may_receive
+from leads.silencing import matching_silence
 from leads.subscriptions import Subscription
 
 
@@ -22,6 +26,7 @@ class Outcome(StrEnum):
     CATEGORY = "category-not-subscribed"
     PRIORITY = "below-min-priority"
     HANDLING = "handling"
+    SILENCED = "withheld-silenced"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +40,27 @@ class Decision:
         return self.outcome is Outcome.SENT
 
 
-def route(lead: Lead, subscriptions: Iterable[Subscription]) -> list[Decision]:
-    """One decision per subscription, in agency order."""
-    return [_decide(lead, sub) for sub in sorted(subscriptions, key=lambda s: s.agency.value)]
+def route(lead: Lead, subscriptions: Iterable[Subscription], *,
+          silences: Iterable[Silence] = (), now: dt.datetime | None = None) -> list[Decision]:
+    """One decision per subscription, in agency order. ``silences`` are checked at ``now``
+    (the dispatcher's wall clock; required when silences are given)."""
+    silences = tuple(silences)
+    if silences and now is None:
+        raise ValueError("route needs now= to check silences")
+    out = []
+    for sub in sorted(subscriptions, key=lambda s: s.agency.value):
+        decision = _decide(lead, sub)
+        if decision.send and now is not None:
+            silence = matching_silence(silences, lead, sub.agency, now=now)
+            if silence is not None:
+                decision = Decision(sub.agency, Outcome.SILENCED, _silenced(silence))
+        out.append(decision)
+    return out
+
+
+def _silenced(silence: Silence) -> str:
+    return (f"silence {silence.silence_id} by {silence.author} until "
+            f"{silence.ends_at.isoformat()}: {silence.comment}")[:500]
 
 
 def _decide(lead: Lead, sub: Subscription) -> Decision:

@@ -44,6 +44,7 @@ from adapters.kafka.faust_internals import (
     table_local_dict,
 )
 from adapters.kafka.feed_consumer import FeedConsumer
+from adapters.kafka.silences import SilencesView
 from adapters.kafka.subscriptions import SubscriptionsView
 from adapters.kafka.watchlist_state import WatchlistSeed
 from fusion.contract import (
@@ -171,6 +172,7 @@ def create_app(settings: WorkerSettings, *, registry: CollectorRegistry | None =
     async def dispatch(stream: Any) -> AsyncIterator[None]:
         stage = DispatchStage(
             subscriptions=SubscriptionsView(access, settings.subscriptions_topic),
+            silences=SilencesView(access, settings.silences_topic),
             audit=AuditLog(access, topic=settings.audit_topic, input_topic=CANDIDATE_LEADS_TOPIC,
                            group=settings.app_id,
                            dedup_horizon=dt.timedelta(seconds=settings.dedup_horizon)),

@@ -1,12 +1,13 @@
 """Dispatch stage: candidate leads in; one copy per entitled, subscribed agency out, and every
 decision, sent or withheld, on the audit, atomically per input partition.
 
-The routing decision is pure (``leads.routing``); so is the audit chain
-(``leads.audit_chain``). Per batch: the subscriptions as the topic holds them now
-(``SubscriptionsView``, never an older set), then, per internal.leads partition, the lead
-revisions not decided before (a replay is dropped and counted), their routes, the copies,
-the sealed audit entries and the partition's next offset, committed in one Kafka
-transaction (``adapters.kafka.audit_log``). Metrics count only what that commit made real.
+The routing decision is pure (``leads.routing``, silences by ``leads.silencing``); so is the
+audit chain (``leads.audit_chain``). Per batch: the subscriptions and the silences as their
+topics hold them now (``SubscriptionsView``, ``SilencesView``, never an older set), then,
+per internal.leads partition, the lead revisions not decided before (a replay is dropped and
+counted), their routes, the copies, the sealed audit entries and the partition's next
+offset, committed in one Kafka transaction (``adapters.kafka.audit_log``). Metrics count
+only what that commit made real.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Callable, Collection, Sequence
 from pydantic import ValidationError
 
 from adapters.kafka.audit_log import AuditLog, Copy
+from adapters.kafka.silences import SilencesView
 from adapters.kafka.subscriptions import SubscriptionsView
 from fusion.contract import (
     DEAD_LETTER_TOPIC,
@@ -28,6 +30,7 @@ from fusion.contract import (
     lead_topic,
 )
 from fusion.contract.audit import AuditEntry
+from fusion.contract.silence import Silence
 from leads.audit_chain import decision_fields, seal
 from leads.routing import Decision, route
 from leads.subscriptions import Subscription
@@ -39,9 +42,11 @@ log = logging.getLogger(__name__)
 
 
 class DispatchStage:
-    def __init__(self, *, subscriptions: SubscriptionsView, audit: AuditLog, audit_key: bytes,
-                 metrics: WorkerMetrics, clock: Callable[[], dt.datetime]) -> None:
+    def __init__(self, *, subscriptions: SubscriptionsView, silences: SilencesView,
+                 audit: AuditLog, audit_key: bytes, metrics: WorkerMetrics,
+                 clock: Callable[[], dt.datetime]) -> None:
         self._subscriptions = subscriptions
+        self._silences = silences
         self._audit = audit
         self._key = audit_key
         self._metrics = metrics
@@ -58,14 +63,15 @@ class DispatchStage:
             await self._audit.forget(sorted(self._revoked))
             self._revoked.clear()
         subs = await self._subscriptions.current()
+        silences = await self._silences.current()
         by_partition: dict[int, list[InboundRecord]] = {}
         for record in records:
             by_partition.setdefault(record.origin.partition, []).append(record)
         for partition, group in sorted(by_partition.items()):
-            await self._dispatch(partition, group, subs)
+            await self._dispatch(partition, group, subs, silences)
 
     async def _dispatch(self, partition: int, records: Sequence[InboundRecord],
-                        subs: Sequence[Subscription]) -> None:
+                        subs: Sequence[Subscription], silences: Sequence[Silence]) -> None:
         now = self._clock()
         part = await self._audit.log_for(partition, now=now)
         copies: list[Copy] = []
@@ -81,7 +87,7 @@ class DispatchStage:
                 duplicates += 1
                 continue
             seen.add((lead.lead_id, lead.revision))
-            decisions = route(lead, subs)
+            decisions = route(lead, subs, silences=silences, now=now)
             planned.append((lead, decisions))
             copies.extend(Copy(lead_topic(d.agency), lead.lead_id.encode(), record.value or b"")
                           for d in decisions if d.send)

@@ -6,7 +6,12 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from fusion.contract import AUDIT_TOPIC, SUBSCRIPTIONS_TOPIC, WATCHLIST_STATE_TOPIC
+from fusion.contract import (
+    AUDIT_TOPIC,
+    SILENCES_TOPIC,
+    SUBSCRIPTIONS_TOPIC,
+    WATCHLIST_STATE_TOPIC,
+)
 from fusion.contract.dead_letter import DEAD_LETTER_PREFIX_DEFAULT, DEAD_LETTER_PREFIX_MAX
 from fusion.contract.principals import WORKER_APP_PREFIX
 from fusion.settings import ConnectionSettings, EventTimeSettings
@@ -43,6 +48,9 @@ class WorkerSettings(ConnectionSettings, EventTimeSettings):
     subscriptions_topic: str = Field(
         default=SUBSCRIPTIONS_TOPIC, pattern=f"^{SUBSCRIPTIONS_TOPIC}",
         description="Compacted topic of subscriptions (fusion subscriptions), routed by.")
+    silences_topic: str = Field(
+        default=SILENCES_TOPIC, pattern=f"^{SILENCES_TOPIC}",
+        description="Compacted topic of silences (fusion silences), checked at each decision.")
     audit_topic: str = Field(
         default=AUDIT_TOPIC, pattern=f"^{AUDIT_TOPIC}",
         description="The dissemination audit (fusion audit), one chain per partition.")

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from fusion.contract import FEEDS, DeadLetter, EventEnvelope, Lead
 from fusion.contract.audit import AuditEntry
+from fusion.contract.silence import Silence, SilenceChange
 from fusion.contract.triage import TriageAction
 from leads.subscriptions import Subscription
 
@@ -22,6 +23,8 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "subscription": Subscription,
     "audit-entry": AuditEntry,
     "triage-action": TriageAction,
+    "silence": Silence,
+    "silence-change": SilenceChange,
 }
 DEFAULT_DIR = Path("docs/schemas")
 

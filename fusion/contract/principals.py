@@ -4,7 +4,8 @@ policy to the broker, ``fusion principals`` manages the credentials.
 
     principal            may
     agency-<slug>        write feeds.<slug>.*; read leads.<slug> with groups agency-<slug>*
-    svc-worker           read feeds.*, control.rule-sets*, control.subscriptions*; write
+    svc-worker           read feeds.*, control.rule-sets*, control.subscriptions*,
+                         control.silences*; write
                          internal.*, leads.*, feeds.dlq, audit.*, state.*; its Faust topics,
                          groups and transactional ids fusion-worker* (any app id starting
                          with fusion-worker: changelogs, the assignor topic, the dispatch
@@ -36,6 +37,7 @@ from fusion.contract.topics import (
     AUDIT_TOPIC,
     DEAD_LETTER_TOPIC,
     RULE_SETS_TOPIC,
+    SILENCES_TOPIC,
     SUBSCRIPTIONS_TOPIC,
     TRIAGE_TOPIC,
     WATCHLIST_STATE_TOPIC,
@@ -144,6 +146,7 @@ def worker_grants() -> list[Grant]:
         *_topic(w, "leads.", Operation.WRITE, Operation.DESCRIBE, prefixed=True),
         *_topic(w, RULE_SETS_TOPIC, Operation.READ, Operation.DESCRIBE, prefixed=True),
         *_topic(w, SUBSCRIPTIONS_TOPIC, Operation.READ, Operation.DESCRIBE, prefixed=True),
+        *_topic(w, SILENCES_TOPIC, Operation.READ, Operation.DESCRIBE, prefixed=True),
         *_topic(w, AUDIT_TOPIC, Operation.READ, Operation.WRITE, Operation.DESCRIBE,
                 prefixed=True),
         *_topic(w, WATCHLIST_STATE_TOPIC, Operation.READ, Operation.WRITE, Operation.DESCRIBE,

@@ -19,6 +19,7 @@ from fusion.contract import (
     DEAD_LETTER_TOPIC,
     LATE_EVENTS_TOPIC,
     RULE_SETS_TOPIC,
+    SILENCES_TOPIC,
     TRIAGE_TOPIC,
     Agency,
     all_topics,
@@ -170,3 +171,11 @@ def test_missing_credentials_say_how_to_get_them(tmp_path: Path) -> None:
     assert "agency-hsi" in str(refused.value)
     with pytest.raises(ConfigurationError, match="not a principal"):
         kafka_access(_settings(tmp_path), "../admin")
+
+
+def test_only_the_admin_writes_silences_and_the_worker_reads_them() -> None:
+    principals = (WORKER, INGEST, SIMULATOR, DASHBOARD, *map(agency_principal, Agency))
+    assert [p for p in principals if allowed(p, TOPIC, SILENCES_TOPIC, W)] == []
+    assert allowed(ADMIN, TOPIC, SILENCES_TOPIC, W)
+    assert allowed(WORKER, TOPIC, SILENCES_TOPIC, R)
+    assert not any(allowed(agency_principal(a), TOPIC, SILENCES_TOPIC, R) for a in Agency)

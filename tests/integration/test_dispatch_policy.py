@@ -1,0 +1,165 @@
+"""Dispatch policy on the real broker, through a real ``fusion worker`` and the ``fusion``
+command: silences withhold matching leads (audited, naming the silence) until they end or
+are expired; grouping coalesces a burst of revisions and sends the held one at the end of
+the interval, also across a worker restart."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import uuid
+
+import pytest
+from kafka.admin import NewTopic
+
+from adapters.kafka.clients import open_admin, open_producer
+from fusion.contract import (
+    CANDIDATE_LEADS_TOPIC,
+    SILENCE_AUDIT_TOPIC,
+    SILENCES_TOPIC,
+    Agency,
+    Country,
+    EvidenceRef,
+    Handling,
+    Lead,
+    Priority,
+    RuleHit,
+    Tlp,
+    lead_topic,
+)
+from tests.factories import T0, grading
+from tests.integration import partner
+from tests.integration.conftest import FUSION, ROOT, Stack, Worker, audit_of, wait_until
+
+pytestmark = pytest.mark.integration
+
+RUN = uuid.uuid4().hex[:8]
+SILENCES = f"{SILENCES_TOPIC}.policy-{RUN}"
+SILENCE_AUDIT = f"{SILENCE_AUDIT_TOPIC}.policy-{RUN}"
+WORKER_ENV = {"FUSION_SILENCES_TOPIC": SILENCES}
+RECEIVERS = (Agency.HSI, Agency.CBP_OFO)  # subscribed and entitled (GREEN REL USA)
+
+
+@pytest.fixture(scope="module")
+def policy_topics(stack: Stack) -> None:
+    """This module's silences and their audit, made before its worker starts."""
+    admin = open_admin(stack.admin, client_id="test-policy-topics")
+    try:
+        admin.create_topics([
+            NewTopic(SILENCES, 1, 1, topic_configs={"cleanup.policy": "compact"}),
+            NewTopic(SILENCE_AUDIT, 1, 1, topic_configs={"retention.ms": "-1"})])
+    finally:
+        admin.close()
+    for name in (SILENCES, SILENCE_AUDIT):
+        wait_until(lambda n=name: partner.end_offsets(stack.admin, n), timeout=30,
+                   what=f"a leader for {name}")
+
+
+def _category() -> str:
+    return "policy-" + "".join(chr(ord("a") + int(c, 16) % 26) for c in uuid.uuid4().hex[:8])
+
+
+def _lead(category: str, *, lead_id: str | None = None, revision: int = 1,
+          priority: Priority = Priority.IMMEDIATE) -> Lead:
+    return Lead(
+        lead_id=lead_id or "L-" + uuid.uuid4().hex, revision=revision, generated_at=T0,
+        first_event_at=T0, last_event_at=T0, priority=priority, score=70, category=category,
+        title="policy test lead", summary="a lead for the dispatch policy tests",
+        contributions=[], entities=[], grading=grading("B2"),
+        rule_hits=[RuleHit(rule_id="policy-test", rule_version=1, title="policy test",
+                           explanation="a test lead")],
+        handling=Handling(tlp=Tlp.GREEN, releasable_to=[Country.USA]),
+        evidence=[EvidenceRef(agency=Agency.CBP_OFO, feed="poe-crossings", event_id="x-1",
+                              type="poe.crossing", occurred_at=T0, grading=grading("B2"))])
+
+
+def _send(stack: Stack, *leads: Lead) -> None:
+    producer = open_producer(stack.admin, client_id="test-policy")
+    try:
+        for lead in leads:
+            producer.send(CANDIDATE_LEADS_TOPIC, key=lead.lead_id.encode(),
+                          value=lead.model_dump_json().encode()).get(timeout=30)
+    finally:
+        producer.close()
+
+
+def _fusion(*args: str) -> str:
+    done = subprocess.run([FUSION, *args], cwd=ROOT, env=dict(os.environ), capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def _silence(*args: str) -> str:
+    out = _fusion("silences", "--topic", SILENCES, "--audit-topic", SILENCE_AUDIT, *args)
+    return out.split()[0]  # "S-... added"
+
+
+def _copies(stack: Stack, agency: Agency, start: dict[int, int], lead_id: str) -> list[Lead]:
+    return [lead for m in partner.read_to_end(stack.agency(agency), lead_topic(agency), start)
+            if (lead := Lead.model_validate_json(m.payload or "")).lead_id == lead_id]
+
+
+def _starts(stack: Stack) -> dict[Agency, dict[int, int]]:
+    return {a: partner.end_offsets(stack.agency(a), lead_topic(a)) for a in RECEIVERS}
+
+
+def test_a_silence_withholds_matching_leads_audited_until_it_ends(
+        policy_topics: None, stack: Stack, worker: Worker) -> None:
+    category = _category()
+    ends = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=8)
+    sid = _silence("add", "--category", category, "--agency", "HSI", "--ends", ends.isoformat(),
+                   "--author", "ana", "--comment", "test silence of HSI")
+    starts = _starts(stack)
+    during = _lead(category)
+    _send(stack, during)
+    audit = wait_until(lambda: audit_of(stack, worker, during.lead_id), timeout=20,
+                       what="the audit of the silenced lead")
+    assert audit["1:HSI"].startswith(f"withheld-silenced silence {sid} by ana")
+    assert audit["1:CBP-OFO"].startswith("sent")
+    assert len(_copies(stack, Agency.CBP_OFO, starts[Agency.CBP_OFO], during.lead_id)) == 1
+    assert _copies(stack, Agency.HSI, starts[Agency.HSI], during.lead_id) == []  # same txn
+    wait_until(lambda: dt.datetime.now(dt.UTC) > ends, timeout=15, what="the silence's end")
+    after = _lead(category)
+    _send(stack, after)
+    wait_until(lambda: _copies(stack, Agency.HSI, starts[Agency.HSI], after.lead_id),
+               timeout=20, what="the lead after the silence ended on leads.hsi")
+    assert (audit_of(stack, worker, after.lead_id) or {})["1:HSI"].startswith("sent")
+
+
+def test_an_expired_silence_lets_leads_out_and_every_change_is_chained(
+        policy_topics: None, stack: Stack, worker: Worker) -> None:
+    category = _category()
+    sid = _silence("add", "--category", category, "--for", "1h", "--author", "ana",
+                   "--comment", "silence every recipient")
+    starts = _starts(stack)
+    held = _lead(category)
+    _send(stack, held)
+    audit = wait_until(lambda: audit_of(stack, worker, held.lead_id), timeout=20,
+                       what="the audit of the silenced lead")
+    assert {k: v.split()[0] for k, v in audit.items()} == {
+        "1:HSI": "withheld-silenced", "1:CBP-OFO": "withheld-silenced",
+        "1:ANAM": "handling", "1:DEA": "disabled"}  # a silence changes only what would go
+    assert _silence("expire", sid, "--author", "ben", "--comment", "done") == sid
+    listed = _fusion("silences", "--topic", SILENCES, "--audit-topic", SILENCE_AUDIT, "list")
+    assert sid not in listed  # expired: list shows active and pending ones
+    free = _lead(category)
+    _send(stack, free)
+    for agency in RECEIVERS:
+        wait_until(lambda a=agency: _copies(stack, a, starts[a], free.lead_id), timeout=20,
+                   what=f"the lead after the expiry on {lead_topic(agency)}")
+        assert _copies(stack, agency, starts[agency], held.lead_id) == []
+    history = _fusion("silences", "--topic", SILENCES, "--audit-topic", SILENCE_AUDIT,
+                      "history")
+    assert f"expired by ben: {sid}" in history
+    assert f"added   by ana: {sid}" in history
+    assert history.strip().endswith("chain intact")
+
+
+def test_an_agency_may_neither_write_nor_read_silences(policy_topics: None,
+                                                        stack: Stack) -> None:
+    with pytest.raises(partner.RefusedError, match=r"(?i)authoriz"):
+        partner.produce(stack.agency(Agency.HSI), SILENCES, [("S-000000000000", "{}")])
+    with pytest.raises(partner.RefusedError, match=r"(?i)authoriz"):
+        partner.end_offsets(stack.agency(Agency.HSI), SILENCES)
