@@ -176,7 +176,8 @@ def create_app(settings: WorkerSettings, *, registry: CollectorRegistry | None =
             audit=AuditLog(access, topic=settings.audit_topic, input_topic=CANDIDATE_LEADS_TOPIC,
                            group=settings.app_id,
                            dedup_horizon=dt.timedelta(seconds=settings.dedup_horizon)),
-            audit_key=audit_key(settings), metrics=metrics, clock=utc_now)
+            audit_key=audit_key(settings), metrics=metrics, clock=utc_now,
+            contact=settings.release_contact)
         dispatcher.append(stage)
         async for events in stream.take_events(settings.batch_size, within=settings.batch_within):
             with metrics.batch_seconds.labels("dispatch").time():

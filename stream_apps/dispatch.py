@@ -32,6 +32,7 @@ from fusion.contract import (
 from fusion.contract.audit import AuditEntry
 from fusion.contract.silence import Silence
 from leads.audit_chain import decision_fields, seal
+from leads.redaction import FUSION_CENTER_CONTACT, copy_value
 from leads.routing import Decision, route
 from leads.subscriptions import Subscription
 from stream_apps.dead_letters import dead_letter
@@ -44,8 +45,10 @@ log = logging.getLogger(__name__)
 class DispatchStage:
     def __init__(self, *, subscriptions: SubscriptionsView, silences: SilencesView,
                  audit: AuditLog, audit_key: bytes, metrics: WorkerMetrics,
-                 clock: Callable[[], dt.datetime]) -> None:
+                 clock: Callable[[], dt.datetime],
+                 contact: str = FUSION_CENTER_CONTACT) -> None:
         self._subscriptions = subscriptions
+        self._contact = contact
         self._silences = silences
         self._audit = audit
         self._key = audit_key
@@ -89,7 +92,9 @@ class DispatchStage:
             seen.add((lead.lead_id, lead.revision))
             decisions = route(lead, subs, silences=silences, now=now)
             planned.append((lead, decisions))
-            copies.extend(Copy(lead_topic(d.agency), lead.lead_id.encode(), record.value or b"")
+            copies.extend(Copy(lead_topic(d.agency), lead.lead_id.encode(),
+                               copy_value(lead, record.value or b"", redacted=d.redacted,
+                                          contact=self._contact))
                           for d in decisions if d.send)
             for decision in decisions:
                 entry, head = seal(decision_fields(lead, decision, chain=partition, at=now),

@@ -15,6 +15,7 @@ from fusion.contract import (
 from fusion.contract.dead_letter import DEAD_LETTER_PREFIX_DEFAULT, DEAD_LETTER_PREFIX_MAX
 from fusion.contract.principals import WORKER_APP_PREFIX
 from fusion.settings import ConnectionSettings, EventTimeSettings
+from leads.redaction import FUSION_CENTER_CONTACT
 from stream_apps.gc_tuning import DEFAULT_THRESHOLDS
 
 Threshold = Annotated[int, Field(ge=0)]
@@ -51,6 +52,9 @@ class WorkerSettings(ConnectionSettings, EventTimeSettings):
     silences_topic: str = Field(
         default=SILENCES_TOPIC, pattern=f"^{SILENCES_TOPIC}",
         description="Compacted topic of silences (fusion silences), checked at each decision.")
+    release_contact: str = Field(
+        default=FUSION_CENTER_CONTACT, min_length=3, max_length=200,
+        description="The point of contact a fact-only (redacted) lead names.")
     audit_topic: str = Field(
         default=AUDIT_TOPIC, pattern=f"^{AUDIT_TOPIC}",
         description="The dissemination audit (fusion audit), one chain per partition.")

@@ -56,7 +56,14 @@ from fusion.contract.feed_attributes import (
     WatchlistAttributes,
 )
 from fusion.contract.feeds import FEEDS, FeedSpec
-from fusion.contract.lead import EvidenceRef, Lead, LeadId, RuleHit, ScoreContribution
+from fusion.contract.lead import (
+    EvidenceRef,
+    Lead,
+    LeadId,
+    Redaction,
+    RuleHit,
+    ScoreContribution,
+)
 from fusion.contract.ports import Port
 from fusion.contract.topics import (
     AUDIT_TOPIC,
@@ -138,6 +145,7 @@ __all__ = [
     "Port",
     "Priority",
     "RailImagingAttributes",
+    "Redaction",
     "Rejection",
     "RuleHit",
     "ScoreContribution",

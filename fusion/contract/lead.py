@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, NewType
+from typing import Annotated, Literal, NewType, Self
 
-from pydantic import AwareDatetime, Field, StringConstraints
+from pydantic import AwareDatetime, Field, StringConstraints, model_validator
 
 from fusion.contract.codes import Agency, Feed, Priority
 from fusion.contract.entities import Entity
@@ -42,6 +42,16 @@ class EvidenceRef(_Wire):
     grading: Grading
 
 
+class Redaction(_Wire):
+    """Present on a fact-only copy (``leads/redaction.py``): the recipient may know that the
+    lead exists, its category, place, priority and times, but none of its evidence, entities
+    or explanations; it asks the point of contact for more."""
+
+    withheld_evidence: int = Field(ge=0, description="How many evidence items were left out.")
+    withheld_entities: int = Field(ge=0, description="How many entities were left out.")
+    point_of_contact: str = Field(min_length=3, max_length=200)
+
+
 class Lead(_Wire):
     schema_version: Literal[1] = 1
     lead_id: Annotated[str, StringConstraints(pattern=r"^L-[0-9a-f]{32}$")] = Field(
@@ -59,7 +69,17 @@ class Lead(_Wire):
     rule_hits: list[RuleHit] = Field(min_length=1)
     contributions: list[ScoreContribution]
     entities: list[Entity]
-    evidence: list[EvidenceRef] = Field(min_length=1)
+    evidence: list[EvidenceRef] = Field(
+        description="At least one, except on a redacted (fact-only) copy, which has none.")
     location: Location | None = None
     grading: Grading = Field(description="Grading of the lead as a whole (from its evidence).")
     handling: Handling = Field(description="The most restrictive handling of its evidence.")
+    redaction: Redaction | None = Field(
+        default=None, description="Set on a fact-only copy: what was left out, whom to ask.")
+
+    @model_validator(mode="after")
+    def _has_evidence(self) -> Self:
+        if not self.evidence and self.redaction is None:
+            raise ValueError("a lead needs at least one evidence item (only a redacted copy "
+                             "has none)")
+        return self

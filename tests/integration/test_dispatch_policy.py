@@ -61,7 +61,8 @@ def _category() -> str:
 
 
 def _lead(category: str, *, lead_id: str | None = None, revision: int = 1,
-          priority: Priority = Priority.IMMEDIATE) -> Lead:
+          priority: Priority = Priority.IMMEDIATE,
+          handling: Handling | None = None) -> Lead:
     return Lead(
         lead_id=lead_id or "L-" + uuid.uuid4().hex, revision=revision, generated_at=T0,
         first_event_at=T0, last_event_at=T0, priority=priority, score=70, category=category,
@@ -69,7 +70,7 @@ def _lead(category: str, *, lead_id: str | None = None, revision: int = 1,
         contributions=[], entities=[], grading=grading("B2"),
         rule_hits=[RuleHit(rule_id="policy-test", rule_version=1, title="policy test",
                            explanation="a test lead")],
-        handling=Handling(tlp=Tlp.GREEN, releasable_to=[Country.USA]),
+        handling=handling or Handling(tlp=Tlp.GREEN, releasable_to=[Country.USA]),
         evidence=[EvidenceRef(agency=Agency.CBP_OFO, feed="poe-crossings", event_id="x-1",
                               type="poe.crossing", occurred_at=T0, grading=grading("B2"))])
 
@@ -163,3 +164,24 @@ def test_an_agency_may_neither_write_nor_read_silences(policy_topics: None,
         partner.produce(stack.agency(Agency.HSI), SILENCES, [("S-000000000000", "{}")])
     with pytest.raises(partner.RefusedError, match=r"(?i)authoriz"):
         partner.end_offsets(stack.agency(Agency.HSI), SILENCES)
+
+
+def test_a_partner_allowed_only_the_fact_receives_the_redacted_lead(
+        policy_topics: None, stack: Stack, worker: Worker) -> None:
+    """ANAM subscribes; the evidence is REL USA with its fact releasable to Mexico."""
+    lead = _lead(_category(), handling=Handling(tlp=Tlp.AMBER, releasable_to=[Country.USA],
+                                                fact_releasable_to=[Country.MEX]))
+    start = partner.end_offsets(stack.agency(Agency.ANAM), lead_topic(Agency.ANAM))
+    _send(stack, lead)
+    audit = wait_until(lambda: audit_of(stack, worker, lead.lead_id), timeout=20,
+                       what="the audit of the partly releasable lead")
+    assert audit["1:ANAM"].startswith("sent-redacted fact only: evidence items #1 of 1")
+    assert audit["1:HSI"].startswith("sent ")
+    (message,) = [m for m in partner.read_to_end(stack.agency(Agency.ANAM),
+                                                 lead_topic(Agency.ANAM), start)
+                  if m.key == lead.lead_id]
+    assert "x-1" not in (message.payload or "")  # the evidence's event id
+    assert "a test lead" not in (message.payload or "")  # the rule's explanation
+    copy = Lead.model_validate_json(message.payload or "")
+    assert copy.redaction is not None
+    assert (copy.evidence, copy.category) == ([], lead.category)
