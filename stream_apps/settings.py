@@ -8,6 +8,7 @@ from pydantic import Field
 
 from fusion.contract import (
     AUDIT_TOPIC,
+    DISPATCH_GROUPS_TOPIC,
     SILENCES_TOPIC,
     SUBSCRIPTIONS_TOPIC,
     WATCHLIST_STATE_TOPIC,
@@ -52,6 +53,9 @@ class WorkerSettings(ConnectionSettings, EventTimeSettings):
     silences_topic: str = Field(
         default=SILENCES_TOPIC, pattern=f"^{SILENCES_TOPIC}",
         description="Compacted topic of silences (fusion silences), checked at each decision.")
+    dispatch_groups_topic: str = Field(
+        default=DISPATCH_GROUPS_TOPIC, pattern=f"^{DISPATCH_GROUPS_TOPIC}",
+        description="Compacted topic of the dispatcher's grouping state (held revisions).")
     release_contact: str = Field(
         default=FUSION_CENTER_CONTACT, min_length=3, max_length=200,
         description="The point of contact a fact-only (redacted) lead names.")

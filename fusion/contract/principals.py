@@ -36,6 +36,7 @@ from fusion.contract.feeds import FEEDS
 from fusion.contract.topics import (
     AUDIT_TOPIC,
     DEAD_LETTER_TOPIC,
+    DISPATCH_GROUPS_TOPIC,
     RULE_SETS_TOPIC,
     SILENCES_TOPIC,
     SUBSCRIPTIONS_TOPIC,
@@ -150,6 +151,8 @@ def worker_grants() -> list[Grant]:
         *_topic(w, AUDIT_TOPIC, Operation.READ, Operation.WRITE, Operation.DESCRIBE,
                 prefixed=True),
         *_topic(w, WATCHLIST_STATE_TOPIC, Operation.READ, Operation.WRITE, Operation.DESCRIBE,
+                prefixed=True),
+        *_topic(w, DISPATCH_GROUPS_TOPIC, Operation.READ, Operation.WRITE, Operation.DESCRIBE,
                 prefixed=True),
         *_topic(w, TRIAGE_TOPIC, Operation.READ, Operation.WRITE, Operation.DESCRIBE,
                 prefixed=True),

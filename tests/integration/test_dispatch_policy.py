@@ -13,7 +13,9 @@ import uuid
 import pytest
 from kafka.admin import NewTopic
 
+from adapters.kafka.audit_reader import read_audit
 from adapters.kafka.clients import open_admin, open_producer
+from adapters.kafka.subscriptions import put_subscription
 from fusion.contract import (
     CANDIDATE_LEADS_TOPIC,
     SILENCE_AUDIT_TOPIC,
@@ -28,6 +30,7 @@ from fusion.contract import (
     Tlp,
     lead_topic,
 )
+from leads.subscriptions import Subscription
 from tests.factories import T0, grading
 from tests.integration import partner
 from tests.integration.conftest import FUSION, ROOT, Stack, Worker, audit_of, wait_until
@@ -39,6 +42,7 @@ SILENCES = f"{SILENCES_TOPIC}.policy-{RUN}"
 SILENCE_AUDIT = f"{SILENCE_AUDIT_TOPIC}.policy-{RUN}"
 WORKER_ENV = {"FUSION_SILENCES_TOPIC": SILENCES}
 RECEIVERS = (Agency.HSI, Agency.CBP_OFO)  # subscribed and entitled (GREEN REL USA)
+GROUP_S = 8.0  # HSI's grouping interval in the grouping test
 
 
 @pytest.fixture(scope="module")
@@ -185,3 +189,48 @@ def test_a_partner_allowed_only_the_fact_receives_the_redacted_lead(
     copy = Lead.model_validate_json(message.payload or "")
     assert copy.redaction is not None
     assert (copy.evidence, copy.category) == ([], lead.category)
+
+
+def _entries(stack: Stack, worker: Worker, lead_id: str) -> list[tuple[int, str, str]]:
+    """(revision, agency, outcome) of every committed audit entry of a lead, in chain order."""
+    return [(r.entry.revision, r.entry.agency.value, r.entry.outcome)
+            for r in read_audit(stack.admin, worker.topics.audit)
+            if r.entry is not None and r.entry.lead_id == lead_id]
+
+
+def _revised(lead: Lead, revision: int) -> Lead:
+    """The next revision with material news: one more rule fired."""
+    hit = RuleHit(rule_id=f"policy-test-{revision}", rule_version=1, title="another rule",
+                  explanation="another reason")
+    return lead.model_copy(update={"revision": revision, "rule_hits": [*lead.rule_hits, hit]})
+
+
+def test_a_burst_of_revisions_is_coalesced_and_the_held_one_sent_when_the_interval_ends(
+        policy_topics: None, stack: Stack, worker: Worker) -> None:
+    put_subscription(stack.admin, worker.topics.subscriptions, Subscription(
+        agency=Agency.HSI, group_interval=GROUP_S, repeat_interval=GROUP_S))
+    starts = _starts(stack)
+    first = _lead(_category())
+    _send(stack, first)
+    wait_until(lambda: _copies(stack, Agency.HSI, starts[Agency.HSI], first.lead_id),
+               timeout=20, what="revision 1 on leads.hsi")
+    burst = [_revised(first, 2)]
+    burst += [_revised(burst[-1], 3)]
+    burst += [_revised(burst[-1], 4)]
+    _send(stack, *burst)
+    wait_until(lambda: (4, "HSI", "held-grouping") in _entries(stack, worker, first.lead_id),
+               timeout=20, what="revision 4 held for HSI")
+    assert [c.revision for c in _copies(stack, Agency.HSI, starts[Agency.HSI],
+                                        first.lead_id)] == [1]  # nothing else yet
+    copies = wait_until(lambda: [c.revision for c in _copies(
+        stack, Agency.HSI, starts[Agency.HSI], first.lead_id)] == [1, 4] or None,
+        timeout=GROUP_S + 20, what="revision 4 on leads.hsi at the interval's end")
+    assert copies
+    hsi = [(rev, outcome) for rev, agency, outcome in _entries(stack, worker, first.lead_id)
+           if agency == "HSI"]
+    assert hsi == [(1, "sent"), (2, "held-grouping"), (2, "coalesced"), (3, "held-grouping"),
+                   (3, "coalesced"), (4, "held-grouping"), (4, "sent")]
+    # CBP-OFO's default interval (60 s) holds the burst too: one copy so far, all audited.
+    assert [c.revision for c in _copies(stack, Agency.CBP_OFO, starts[Agency.CBP_OFO],
+                                        first.lead_id)] == [1]
+    assert (4, "CBP-OFO", "held-grouping") in _entries(stack, worker, first.lead_id)
