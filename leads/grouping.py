@@ -104,8 +104,10 @@ def material_news(lead: Lead, last: LastCopy) -> str | None:
     news = []
     if rules := sorted(rules_of(lead) - last.rules):
         news.append("new rule " + ", ".join(rules))
-    if agencies := sorted(a.value for a in {e.agency for e in lead.evidence} - last.agencies):
-        news.append("evidence from " + ", ".join(agencies))
+    if agencies := {e.agency for e in lead.evidence} - last.agencies:
+        # Counted, not named: decision reasons are shown to officers of fact-only recipients.
+        news.append(f"evidence from {len(agencies)} more "
+                    f"{'agency' if len(agencies) == 1 else 'agencies'}")
     return "; ".join(news) or None
 
 

@@ -45,6 +45,7 @@ from stream_apps.metrics import WorkerMetrics
 from stream_apps.records import InboundRecord
 
 log = logging.getLogger(__name__)
+SWEEP_EVERY = dt.timedelta(minutes=1)  # how often states no longer needed are dropped
 
 
 class DispatchStage:
@@ -63,6 +64,7 @@ class DispatchStage:
         self._revoked: set[int] = set()
         self._states: dict[int, tuple[PartitionLog, dict[str, GroupState]]] = {}
         self._lock = asyncio.Lock()  # the agent and the timer share each partition's producer
+        self._next_sweep = dt.datetime.min.replace(tzinfo=dt.UTC)
 
     def revoked(self, partitions: Collection[int]) -> None:
         """internal.leads partitions taken from this worker: their writers are dropped
@@ -82,16 +84,25 @@ class DispatchStage:
 
     async def flush_due(self, partitions: Collection[int]) -> None:
         """The wall-clock timer: in each assigned partition, send the held revisions whose
-        interval has ended and drop the states that are no longer needed."""
+        interval has ended and, once a minute, drop the states no longer needed. The
+        subscriptions and silences are read (to their end) only when there is work."""
         async with self._lock:
             await self._forget_revoked()
-            wanted = sorted(set(partitions) - self._revoked)
-            if not wanted:
+            now = self._clock()
+            sweep = now >= self._next_sweep
+            work = []
+            for partition in sorted(set(partitions)):
+                _, batch = await self._open(partition, now)
+                if sweep or due(batch.known.values(), now):
+                    work.append(partition)
+            if not work:
                 return
             subs = await self._subscriptions.current()
             silences = await self._silences.current()
-            for partition in wanted:
+            for partition in work:
                 await self._flush(partition, subs, silences)
+            if sweep:
+                self._next_sweep = now + SWEEP_EVERY
 
     async def _forget_revoked(self) -> None:
         if self._revoked:

@@ -62,7 +62,7 @@ def test_news_after_the_grouping_interval_goes_out_at_once() -> None:
     state = _after_first()
     news = plan(state, _lead(2, agencies=(Agency.CBP_OFO, Agency.ANAM)), sub=SUB, now=_at(61))
     assert news.action == "send"
-    assert "evidence from ANAM" in news.reason
+    assert "evidence from 1 more agency" in news.reason
 
 
 def test_nothing_material_waits_for_the_repeat_interval() -> None:
