@@ -8,6 +8,8 @@ import argparse
 import datetime as dt
 from typing import Any
 
+from pydantic import ValidationError
+
 from adapters.kafka.access import audit_key, kafka_access
 from adapters.kafka.silences import change_silence, read_changes, read_silences
 from cli.commands.arguments import agency_argument, aware_time
@@ -80,14 +82,14 @@ def _who(parser: argparse.ArgumentParser, *, comment_required: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    now = dt.datetime.now(dt.UTC)
+    added = _added(args, now) if args.action == "add" else None  # refused before connecting
     settings = ConnectionSettings()
     access = kafka_access(settings, ADMIN)
-    now = dt.datetime.now(dt.UTC)
     if args.action == "history":
         return _history(read_changes(access, args.audit_topic), audit_key(settings))
     if args.action in ("add", "expire"):
-        silence = _added(args, now) if args.action == "add" else _expired(
-            read_silences(access, args.topic), args, now)
+        silence = added or _expired(read_silences(access, args.topic), args, now)
         change_silence(access, topic=args.topic, audit_topic=args.audit_topic,
                        silence=silence, action="added" if args.action == "add" else "expired",
                        by=args.author, at=now, audit_key=audit_key(settings))
@@ -106,8 +108,10 @@ def _added(args: argparse.Namespace, now: dt.datetime) -> Silence:
         return Silence(silence_id=new_silence_id(), matchers=matchers, author=args.author,
                        comment=args.comment, created_at=now, starts_at=starts,
                        ends_at=args.ends or starts + args.duration)
-    except ValueError as exc:  # pydantic's ValidationError names each field
-        raise ConfigurationError(f"refused: {exc}") from exc
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'silence'}: {e['msg']}"
+                             for e in exc.errors(include_url=False))
+        raise ConfigurationError(f"silence refused: {problems}") from exc
 
 
 def _expired(current: dict[str, Silence], args: argparse.Namespace, now: dt.datetime
