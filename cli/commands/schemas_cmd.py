@@ -13,6 +13,7 @@ from fusion.contract import FEEDS, DeadLetter, EventEnvelope, Lead
 from fusion.contract.audit import AuditEntry
 from fusion.contract.escalation import EscalationNotice, EscalationPolicy
 from fusion.contract.retraction import Retraction
+from fusion.contract.silence import Silence, SilenceChange
 from fusion.contract.triage import TriageAction
 from leads.subscriptions import Subscription
 
@@ -27,6 +28,8 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "escalation-policy": EscalationPolicy,
     "escalation-notice": EscalationNotice,
     "retraction": Retraction,
+    "silence": Silence,
+    "silence-change": SilenceChange,
 }
 DEFAULT_DIR = Path("docs/schemas")
 

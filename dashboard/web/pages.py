@@ -108,7 +108,9 @@ def _lead_context(request: web.Request) -> dict[str, Any]:
         "deadline_source": context.deadlines.source,
         "evidence": sorted(lead.evidence, key=lambda e: e.occurred_at),
         "entities": [describe(e) for e in lead.entities],
-        "decisions": board.decisions_of(lead_id),
+        # A fact-only view shows the agency its own decisions only, not the others' reasons.
+        "decisions": [d for d in board.decisions_of(lead_id)
+                      if lead.redaction is None or d.agency is account.agency],
         "activity": in_order(a for a in actions if a.agency is account.agency),
         "map": border_svg(lead.location, title=gettext("Where it happened")),
         "colleagues": colleagues if account.role.at_least(Role.SUPERVISOR)

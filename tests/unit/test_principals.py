@@ -17,8 +17,10 @@ from fusion.contract import (
     CANDIDATE_LEADS_TOPIC,
     CORRELATION_TOPIC,
     DEAD_LETTER_TOPIC,
+    DISPATCH_GROUPS_TOPIC,
     LATE_EVENTS_TOPIC,
     RULE_SETS_TOPIC,
+    SILENCES_TOPIC,
     TRIAGE_TOPIC,
     Agency,
     all_topics,
@@ -214,3 +216,18 @@ def test_missing_credentials_say_how_to_get_them(tmp_path: Path) -> None:
     assert "agency-hsi" in str(refused.value)
     with pytest.raises(ConfigurationError, match="not a principal"):
         kafka_access(_settings(tmp_path), "../admin")
+
+
+def test_only_the_admin_writes_silences_and_the_worker_reads_them() -> None:
+    principals = (WORKER, INGEST, SIMULATOR, DASHBOARD, *map(agency_principal, Agency))
+    assert [p for p in principals if allowed(p, TOPIC, SILENCES_TOPIC, W)] == []
+    assert allowed(ADMIN, TOPIC, SILENCES_TOPIC, W)
+    assert allowed(WORKER, TOPIC, SILENCES_TOPIC, R)
+    assert not any(allowed(agency_principal(a), TOPIC, SILENCES_TOPIC, R) for a in Agency)
+
+
+def test_only_the_worker_reads_and_writes_the_grouping_state() -> None:
+    others = (INGEST, SIMULATOR, DASHBOARD, *map(agency_principal, Agency))
+    for operation in (R, W):
+        assert allowed(WORKER, TOPIC, DISPATCH_GROUPS_TOPIC, operation)
+        assert [p for p in others if allowed(p, TOPIC, DISPATCH_GROUPS_TOPIC, operation)] == []
