@@ -60,6 +60,12 @@ OUTCOMES: dict[str, str] = {
     "withheld-stale": N_("withheld: not newer than a revision already sent"),
 }
 
+LEAD_STATUS: dict[str, str] = {
+    "active": N_("active"),
+    "corrected": N_("corrected: re-issued without retracted evidence"),
+    "withdrawn": N_("withdrawn: recalled from every recipient"),
+}
+
 RELIABILITY: dict[str, str] = {
     "A": N_("completely reliable"), "B": N_("usually reliable"), "C": N_("fairly reliable"),
     "D": N_("not usually reliable"), "E": N_("unreliable"), "F": N_("reliability unknown"),

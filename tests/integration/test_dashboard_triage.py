@@ -15,6 +15,7 @@ import pytest
 
 from dashboard.accounts import Role
 from fusion.contract import TRIAGE_TOPIC, Agency, Country, Tlp
+from fusion.contract.lead import LeadStatus
 from tests.dashboard_factories import make_lead
 from tests.integration import partner
 from tests.integration.conftest import Stack
@@ -89,6 +90,18 @@ def test_assign_escalate_note_and_dismiss_are_published_and_shown(
             status, text = await post(kind="withdraw", note="  ")
             assert (status, "note" in text) == (400, True)
             assert (await post(kind="withdraw", note="The plate was misread."))[0] == 303
+            recalled = lead.model_copy(update={  # the recall revision, as dispatch sends it
+                "revision": lead.revision + 1, "status": LeadStatus.WITHDRAWN,
+                "status_reason": "withdrawn by floor (EPIC, dashboard): The plate was misread."})
+            app.context.service.board.add_lead(recalled, agency=Agency.EPIC,
+                                               written_at=dt.datetime.now(dt.UTC))
+            page = await (await app.client.get(f"{app.url}/leads/{lead.lead_id}")).text()
+            shown = re.search(r'<p class="status status-withdrawn"[^>]*>(.*?)</p>', page, re.S)
+            assert shown is not None
+            assert "recalled from every recipient" in shown[1]
+            assert "The plate was misread." in shown[1]
+            rows = await (await app.client.get(f"{app.url}/queue")).text()
+            assert 'class="status status-withdrawn"' in rows
     in_thread(scenario)
 
     published: list[dict[str, Any]] = [
