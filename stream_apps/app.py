@@ -115,6 +115,9 @@ def create_app(settings: WorkerSettings, *, registry: CollectorRegistry | None =
         producer_max_batch_size=settings.producer_batch_bytes,
         producer_acks=-1,
         broker_session_timeout=settings.session_timeout,
+        # No static membership for Faust's own group: its assignor asserts that a member's
+        # assignment carries the URL it has now, and a restarted static member gets the one
+        # computed for its last start (faust/assignor/partition_assignor.py on_assignment).
         # Only /metrics and /healthz: no table data by key, no topology, no statistics.
         web_tables_enabled=False, web_router_enabled=False, web_stats_enabled=False,
         web_graph_enabled=False, web_metrics_enabled=False,
@@ -156,6 +159,7 @@ def create_app(settings: WorkerSettings, *, registry: CollectorRegistry | None =
         stage = IntakeStage(metrics=metrics, clock=utc_now, limits=limits,
                             watchlist_topic=settings.watchlist_state_topic, decoded=decoded)
         consumer = FeedConsumer(access, topics=feed_topics(), group=intake_group(settings.app_id),
+                                instance=settings.group_instance("intake"),
                                 reset=settings.auto_offset_reset,
                                 max_records=settings.batch_size,
                                 session_timeout=settings.session_timeout)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import socket
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field
@@ -44,6 +47,24 @@ class WorkerSettings(ConnectionSettings, EventTimeSettings):
         "aiokafka's and kafka-python's follow FUSION_LIBRARY_LOG_LEVEL (default warning).")
     session_timeout: float = Field(
         default=10, ge=6, description="Seconds before the group drops a silent worker.")
+    worker_instance: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9._-]{1,100}$",
+        description="The intake's static group membership (KIP-345): a worker restarted "
+        "under the same name takes its feed partitions back at once, without waiting out "
+        "session_timeout and a rebalance (Faust's own group stays dynamic). Default: the "
+        "host and the Faust data folder, which stay the same across restarts of one worker "
+        "and differ between workers; two "
+        "processes under one name fence each other. 'dynamic' turns it off.")
+
+    def group_instance(self, role: str) -> str | None:
+        """The static member id of this worker in the group of ``role`` (None: dynamic)."""
+        name = self.worker_instance
+        if name == "dynamic":
+            return None
+        if name is None:
+            where = str(Path(self.data_dir).resolve())
+            name = f"{socket.gethostname()}-{hashlib.sha256(where.encode()).hexdigest()[:12]}"
+        return f"{self.app_id}-{name}-{role}"[:240]
     rules_dir: str = Field(
         default="rules/catalogue",
         description="The rule catalogue to load when none was published on rules_topic.")

@@ -69,7 +69,7 @@ class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
 class FeedConsumer:
     def __init__(self, access: KafkaAccess, *, topics: Sequence[str], group: str,
                  reset: Literal["earliest", "latest"], max_records: int,
-                 session_timeout: float) -> None:
+                 session_timeout: float, instance: str | None = None) -> None:
         self._topics = list(topics)
         self._access = access
         self._max_records = max_records
@@ -77,7 +77,7 @@ class FeedConsumer:
         self.committed: dict[TopicPartition, int | None] = {}
         self._consumer = AIOKafkaConsumer(
             **access.kafka_python(), group_id=group, client_id=f"{group}-feeds",
-            enable_auto_commit=False, auto_offset_reset=reset,
+            enable_auto_commit=False, auto_offset_reset=reset, group_instance_id=instance,
             max_poll_records=max_records, session_timeout_ms=int(session_timeout * 1000),
             heartbeat_interval_ms=max(1000, int(session_timeout * 1000) // 3))
 
