@@ -10,6 +10,7 @@
     fusion leads list|tail AGENCY    the leads an agency has received, or follow them
     fusion audit verify|show         the dissemination audit: chain checked, who got what
     fusion dashboard serve|add-user  the watch officers' web dashboard and its accounts
+    fusion webhooks add|run|replay   signed webhook delivery for partners without Kafka
     fusion rules lint|test           check the rule catalogue, run its test cases
     fusion rules backtest            replay retained feeds through a candidate rule set
     fusion rules publish             hot-reload the catalogue into running workers
@@ -46,6 +47,7 @@ from cli.commands import (
     status_cmd,
     subscriptions_cmd,
     topics_cmd,
+    webhooks_cmd,
     worker_cmd,
 )
 from fusion.errors import FusionError
@@ -58,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in (topics_cmd, principals_cmd, schemas_cmd, subscriptions_cmd, publish_cmd,
                     import_cmd, ingest_cmd, leads_cmd, audit_cmd, dashboard_cmd, rules_cmd,
-                    worker_cmd,
+                    worker_cmd, webhooks_cmd,
                     status_cmd, simulate_cmd, evaluate_cmd):
         command.register(commands)
     return parser
