@@ -10,6 +10,7 @@ when removed; written only by the admin) and their enabled state
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Iterable
@@ -28,7 +29,7 @@ from adapters.kafka.clients import open_consumer, open_producer, unavailable
 from adapters.kafka.ranges import read_range
 from fusion.contract.topics import WebhookTopics
 from fusion.contract.webhooks import EndpointState, WebhookEndpoint
-from fusion.errors import DependencyUnavailableError
+from fusion.errors import AccessRefusedError, DependencyUnavailableError
 
 log = logging.getLogger(__name__)
 SEND_TIMEOUT = 30.0
@@ -133,8 +134,10 @@ def _read_all(access: KafkaAccess, topic: str) -> list[tuple[bytes | None, bytes
     consumer = open_consumer(access, client_id="fusion-webhooks-admin")
     try:
         if not consumer.partitions_for_topic(topic):
-            raise DependencyUnavailableError(
-                "Kafka", access.bootstrap, f"no topic {topic}: run 'fusion topics create'")
+            raise AccessRefusedError(
+                "Kafka", access.bootstrap, access.username,
+                f"{topic} is not there for it: no such topic ('fusion topics create' makes "
+                "it) or no right to see it (the admin manages webhooks)")
         tp = TopicPartition(topic, 0)
         start = dict(consumer.beginning_offsets([tp]))
         return [(r.key, r.value) for r in read_range(consumer, start)]
@@ -161,6 +164,7 @@ class EndpointsView:
         if self._consumer is None:
             consumer = AIOKafkaConsumer(**self._access.kafka_python(), group_id=None,
                                         enable_auto_commit=False,
+                                        isolation_level="read_committed",
                                         client_id="fusion-webhooks-endpoints")
             try:
                 await consumer.start()
@@ -179,13 +183,16 @@ class EndpointsView:
         consumer = await self._started()
         try:
             ends = await consumer.end_offsets(list(self._tps))
+            deadline = asyncio.get_running_loop().time() + READ_TIMEOUT
             for tp in self._tps:
+                # an empty fetch may still move the position on: past a transaction's
+                # marker (the sender writes the states topic in its transactions)
                 while await consumer.position(tp) < ends[tp]:
-                    batch = await consumer.getmany(tp, timeout_ms=int(READ_TIMEOUT * 1000))
-                    if not batch:
+                    if asyncio.get_running_loop().time() > deadline:
                         raise DependencyUnavailableError(
                             "Kafka", self._access.bootstrap,
                             f"{tp.topic} could not be read to offset {ends[tp]}")
+                    batch = await consumer.getmany(tp, timeout_ms=500)
                     latest = self._latest[tp.topic]
                     for records in batch.values():
                         for r in records:

@@ -162,12 +162,13 @@ class DeliveryJournal:
                             end: int) -> ChainHead | None:
         consumer.seek(tp, start)
         head = None
-        while await consumer.position(tp) < end:
-            batch = await consumer.getmany(tp, timeout_ms=READ_TIMEOUT_MS)
-            if not batch:
+        deadline = asyncio.get_running_loop().time() + READ_TIMEOUT_MS / 1000
+        while await consumer.position(tp) < end:  # an empty fetch may pass a marker
+            if asyncio.get_running_loop().time() > deadline:
                 raise DependencyUnavailableError(
                     "Kafka", self._access.bootstrap,
                     f"{tp.topic} could not be read to offset {end}")
+            batch = await consumer.getmany(tp, timeout_ms=500)
             for record in batch.get(tp, []):
                 try:
                     receipt = DeliveryReceipt.model_validate_json(record.value or b"")

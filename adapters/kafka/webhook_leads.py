@@ -37,13 +37,15 @@ class RecordSource:
     the first record written at or after it; None: the log's start)."""
 
     def __init__(self, access: KafkaAccess, *, topic: str, group: str,
-                 start_at: dt.datetime | None, prefetch: int, client_id: str) -> None:
+                 start_at: dt.datetime | None, prefetch: int, client_id: str,
+                 partitions: int = 1) -> None:
         self._access = access
         self._topic = topic
         self.group = group
         self._start_at = start_at
         self._prefetch = prefetch
         self._client_id = client_id
+        self._partitions = partitions  # the contract's count (fusion/contract/topics.py)
         self._consumer: Any = None
 
     async def start(self) -> None:
@@ -53,15 +55,7 @@ class RecordSource:
             max_partition_fetch_bytes=1024 * 1024, fetch_max_bytes=4 * 1024 * 1024)
         try:
             await consumer.start()
-            partitions = sorted(consumer.partitions_for_topic(self._topic) or ())
-            if not partitions:
-                await consumer.force_metadata_update()
-                partitions = sorted(consumer.partitions_for_topic(self._topic) or ())
-            if not partitions:
-                raise DependencyUnavailableError(
-                    "Kafka", self._access.bootstrap,
-                    f"no topic {self._topic} (or {self._access.username} may not read it)")
-            tps = [TopicPartition(self._topic, p) for p in partitions]
+            tps = [TopicPartition(self._topic, p) for p in range(self._partitions)]
             consumer.assign(tps)
             for tp in tps:
                 await self._position(consumer, tp)

@@ -17,6 +17,7 @@ from adapters.kafka.access import KafkaAccess
 from adapters.kafka.webhook_endpoints import Endpoint
 from adapters.kafka.webhook_leads import InputRecord, RecordSource
 from fusion.contract import lead_topic
+from fusion.contract.topics import LEAD_PARTITIONS
 from fusion.contract.webhooks import ReplayRequest
 from leads.webhooks.payload import UnreadableLeadError, lead_message
 from leads.webhooks.signing import webhook_id
@@ -54,7 +55,8 @@ class EndpointQueue:
         source = RecordSource(self._shared.access, topic=lead_topic(self._agency),
                               group=self.group, start_at=self._created_at,
                               prefetch=self._shared.prefetch,
-                              client_id=f"fusion-webhooks-{self.endpoint_id}")
+                              client_id=f"fusion-webhooks-{self.endpoint_id}",
+                              partitions=LEAD_PARTITIONS)
         await source.start()
         try:
             while not self.stop.is_set():

@@ -76,8 +76,9 @@ class WebhookSender:
         try:
             while not self.stop.is_set():
                 try:
+                    current = await view.current()  # the queues look up as it is meanwhile
                     self._endpoints.clear()
-                    self._endpoints.update((e.endpoint_id, e) for e in await view.current())
+                    self._endpoints.update((e.endpoint_id, e) for e in current)
                 except DependencyUnavailableError as exc:
                     log.error("webhook endpoints: %s (keeping the last ones read)", exc)
                 self._reconcile(shared)
