@@ -25,7 +25,7 @@ from kafka.errors import KafkaError
 from pydantic import ValidationError
 
 from adapters.kafka.access import KafkaAccess
-from adapters.kafka.clients import open_consumer, open_producer, unavailable
+from adapters.kafka.clients import open_admin, open_consumer, open_producer, unavailable
 from adapters.kafka.ranges import read_range
 from fusion.contract.topics import WebhookTopics
 from fusion.contract.webhooks import EndpointState, WebhookEndpoint
@@ -67,9 +67,23 @@ def put_endpoint(access: KafkaAccess, topics: WebhookTopics, endpoint: WebhookEn
     _send(access, topics.endpoints, endpoint.endpoint_id, endpoint.model_dump_json().encode())
 
 
-def remove_endpoint(access: KafkaAccess, topics: WebhookTopics, endpoint_id: str) -> None:
+def remove_endpoint(access: KafkaAccess, topics: WebhookTopics, endpoint_id: str, *,
+                    group: str) -> None:
+    """Tombstones for the endpoint and its state, and its queue's consumer group deleted
+    (an endpoint added again under the same id starts from its new creation time, not
+    where the old one stopped). A group still in use (the sender has not seen the removal
+    yet) is left; the sender stops its queue within a refresh."""
     _send(access, topics.endpoints, endpoint_id, None)
     _send(access, topics.states, endpoint_id, None)
+    admin = open_admin(access, client_id="fusion-webhooks-admin")
+    try:
+        for name, error in admin.delete_groups([group]) or ():
+            if error is not None and getattr(error, "errno", 0):
+                log.info("the consumer group %s was not deleted: %s", name, error)
+    except (KafkaError, ValueError) as exc:
+        log.info("the consumer group %s was not deleted: %s", group, exc)
+    finally:
+        admin.close()
 
 
 def put_state(access: KafkaAccess, topics: WebhookTopics, state: EndpointState) -> None:

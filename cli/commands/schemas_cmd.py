@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from fusion.contract import FEEDS, DeadLetter, EventEnvelope, Lead
 from fusion.contract.audit import AuditEntry
 from fusion.contract.triage import TriageAction
+from fusion.contract.webhooks import DeliveryDeadLetter, DeliveryReceipt, WebhookBody
 from leads.subscriptions import Subscription
 
 SCHEMAS: dict[str, type[BaseModel]] = {
@@ -22,6 +23,9 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "subscription": Subscription,
     "audit-entry": AuditEntry,
     "triage-action": TriageAction,
+    "webhook-body": WebhookBody,
+    "webhook-dead-letter": DeliveryDeadLetter,
+    "webhook-receipt": DeliveryReceipt,
 }
 DEFAULT_DIR = Path("docs/schemas")
 

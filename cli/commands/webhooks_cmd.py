@@ -177,7 +177,8 @@ def run(args: argparse.Namespace) -> int:
             reason=args.reason, changed_at=now, changed_by=access.username))
         print(f"{found.endpoint_id}: {args.action}d")
     elif args.action == "remove":
-        remove_endpoint(access, topics, found.endpoint_id)
+        remove_endpoint(access, topics, found.endpoint_id,
+                        group=settings.endpoint_group(found.endpoint_id))
         print(f"{found.endpoint_id}: removed (its dead letters and receipts stay)")
     return 0
 

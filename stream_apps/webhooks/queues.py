@@ -49,7 +49,7 @@ class EndpointQueue:
         self._created_at = endpoint.endpoint.created_at
         self.stop = asyncio.Event()
         self.pending_since: dt.datetime | None = None
-        self.group = f"{shared.group_prefix}-{self.endpoint_id}"
+        self.group = f"{shared.group_prefix}-{self.endpoint_id}"  # settings.endpoint_group
 
     async def run(self) -> None:
         source = RecordSource(self._shared.access, topic=lead_topic(self._agency),

@@ -24,7 +24,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from adapters.kafka.access import kafka_access, receipts_key
 from adapters.kafka.webhook_endpoints import Endpoint, EndpointsView
 from adapters.kafka.webhook_journal import DeliveryJournal, SenderFencedError
-from fusion.contract.principals import WEBHOOKS, WEBHOOKS_PREFIX
+from fusion.contract.principals import WEBHOOKS
 from fusion.errors import DependencyUnavailableError
 from stream_apps.webhooks.delivering import Delivery
 from stream_apps.webhooks.http_post import Poster
@@ -49,8 +49,7 @@ class WebhookSender:
         self._topics = settings.topics()
         self.metrics = metrics or WebhookMetrics()
         self._clock = clock
-        suffix = settings.webhooks_topics_suffix
-        self._prefix = f"{WEBHOOKS_PREFIX}-{suffix}" if suffix else WEBHOOKS_PREFIX
+        self._prefix = settings.sender_prefix()
         self._endpoints: dict[str, Endpoint] = {}
         self._queues: dict[str, tuple[EndpointQueue, asyncio.Task[None]]] = {}
         self._failed_at: dict[str, float] = {}
@@ -130,15 +129,13 @@ class WebhookSender:
 
     def _gauges(self) -> None:
         now = self._clock()
-        oldest: dict[str, float] = {}
+        oldest = {e.endpoint.agency.value: 0.0 for e in self._endpoints.values()}
         for queue, _ in self._queues.values():
-            agency = self._endpoints[queue.endpoint_id].endpoint.agency.value \
-                if queue.endpoint_id in self._endpoints else None
-            if agency is None:
+            found = self._endpoints.get(queue.endpoint_id)
+            if found is None or queue.pending_since is None:
                 continue
-            age = ((now - queue.pending_since).total_seconds()
-                   if queue.pending_since is not None else 0.0)
-            oldest[agency] = max(oldest.get(agency, 0.0), age)
+            agency = found.endpoint.agency.value
+            oldest[agency] = max(oldest[agency], (now - queue.pending_since).total_seconds())
         for agency, age in oldest.items():
             self.metrics.oldest.labels(agency).set(age)
 

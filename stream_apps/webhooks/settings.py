@@ -7,6 +7,7 @@ import datetime as dt
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from fusion.contract.principals import WEBHOOKS_PREFIX
 from fusion.contract.topics import WebhookTopics
 from fusion.settings import ConnectionSettings
 from leads.webhooks.retry import RetryPolicy
@@ -43,6 +44,15 @@ class WebhooksSettings(ConnectionSettings):
     webhooks_rotation_overlap: float = Field(default=24 * 3600, ge=0,
                                     description="Seconds the old secret keeps signing after "
                                                 "`fusion webhooks rotate`.")
+
+    def sender_prefix(self) -> str:
+        """The sender's transactional id and the prefix of its consumer groups."""
+        suffix = self.webhooks_topics_suffix
+        return f"{WEBHOOKS_PREFIX}-{suffix}" if suffix else WEBHOOKS_PREFIX
+
+    def endpoint_group(self, endpoint_id: str) -> str:
+        """The consumer group of one endpoint's queue: its position in the lead topic."""
+        return f"{self.sender_prefix()}-{endpoint_id}"
 
     def topics(self) -> WebhookTopics:
         return WebhookTopics(self.webhooks_topics_suffix)
