@@ -178,16 +178,29 @@ def test_a_receiver_down_for_a_stretch_gets_every_lead_once_in_order_signed(
             assert [r.revision for r in got if r.lead_id == i] == [1, 2]  # per-lead order
         assert all(r.signatures == 2 for r in got)  # the old and the new secret
         assert second.total("fusion_webhook_dead_letters_total") == 0
+        metrics_text = urllib.request.urlopen(second.metrics, timeout=5).read().decode()  # noqa: S310
+        assert second.stop() == 0
+
+        # a restart after the deliveries starts from the committed offsets: one new lead,
+        # nothing delivered again
+        third = start_sender(world, senders, endpoints=1)
+        later = f"L-{run}{99:024x}"
+        publish(world.stack, Agency.TONPD, [lead(later, 1)])
+        wait_until(lambda: webhook_id("tonpd.t1", later, 1) in rec.unique_ids(), timeout=60,
+                   what="the lead published after the restart")
+        wait_until(lambda: third.total("fusion_webhook_delivered_total") >= 1, timeout=30,
+                   what="its receipt")
+        assert len([r for r in rec.snapshot() if r.lead_id in {*ids, later}]) == 11
+        assert third.total("fusion_webhook_attempts_total") == 1
+        assert third.stop() == 0
 
     mine = receipts(world, "tonpd.t1")
-    assert len(mine) == 10
+    assert len(mine) == 11
     assert {line[5] for line in mine} == {"delivered"}
-    assert "chain intact" in world.fusion("receipts", "--verify").stdout
-    text = urllib.request.urlopen(second.metrics, timeout=5).read().decode()  # noqa: S310
-    check = subprocess.run(["promtool", "check", "metrics"], input=text, text=True,
+    assert "11 receipts, chain intact" in world.fusion("receipts", "--verify").stdout
+    check = subprocess.run(["promtool", "check", "metrics"], input=metrics_text, text=True,
                            capture_output=True, check=False)
     assert check.returncode == 0, check.stdout + check.stderr
-    assert second.stop() == 0
 
 
 def test_a_receiver_answering_410_is_disabled_and_keeps_its_lead_for_a_re_enable(
