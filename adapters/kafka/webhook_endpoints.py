@@ -78,7 +78,7 @@ def remove_endpoint(access: KafkaAccess, topics: WebhookTopics, endpoint_id: str
     admin = open_admin(access, client_id="fusion-webhooks-admin")
     try:
         for name, error in admin.delete_groups([group]) or ():
-            if error is not None and getattr(error, "errno", 0):
+            if getattr(error, "errno", None) not in (None, 0):
                 log.info("the consumer group %s was not deleted: %s", name, error)
     except (KafkaError, ValueError) as exc:
         log.info("the consumer group %s was not deleted: %s", group, exc)

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from fusion.contract import FEEDS, DeadLetter, EventEnvelope, Lead
 from fusion.contract.audit import AuditEntry
+from fusion.contract.retention import RetentionReview
 from fusion.contract.triage import TriageAction
 from fusion.contract.webhooks import DeliveryDeadLetter, DeliveryReceipt, WebhookBody
 from leads.subscriptions import Subscription
@@ -26,6 +27,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "webhook-body": WebhookBody,
     "webhook-dead-letter": DeliveryDeadLetter,
     "webhook-receipt": DeliveryReceipt,
+    "retention-review": RetentionReview,
 }
 DEFAULT_DIR = Path("docs/schemas")
 

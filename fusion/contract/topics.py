@@ -43,6 +43,9 @@ WEBHOOK_REPLAYS_TOPIC = "webhooks.replays"
 # Every delivery's end (delivered, dead-lettered, endpoint disabled): one hash chain, kept for
 # ever, written only by the sender, in the transaction that commits the lead's offset.
 WEBHOOK_RECEIPTS_TOPIC = "audit.webhook-receipts"
+# Retention reviews (fusion/contract/retention.py): one record per lead and review, purged or
+# retained; kept for ever, written only by the admin (`fusion retention`).
+RETENTION_REVIEWS_TOPIC = "audit.retention-reviews"
 FEED_TOPIC_PATTERN = re.compile(r"^feeds\.(?P<agency>[a-z0-9-]+)\.(?P<feed>[a-z0-9-]+)$")
 
 FEED_PARTITIONS = 3
@@ -162,6 +165,8 @@ def all_topics() -> list[TopicSpec]:
                            {"retention.ms": str(30 * 24 * 3600 * 1000)}))
     specs.append(TopicSpec(WEBHOOK_REPLAYS_TOPIC, 1, {"retention.ms": str(30 * 24 * 3600 * 1000)}))
     specs.append(TopicSpec(WEBHOOK_RECEIPTS_TOPIC, 1,
+                           {"retention.ms": "-1", "retention.bytes": "-1"}))
+    specs.append(TopicSpec(RETENTION_REVIEWS_TOPIC, 1,
                            {"retention.ms": "-1", "retention.bytes": "-1"}))
     specs.extend(
         TopicSpec(lead_topic(agency), LEAD_PARTITIONS, {"retention.ms": week_ms})
