@@ -25,6 +25,7 @@ from adapters.kafka.access import kafka_access, receipts_key
 from adapters.kafka.webhook_endpoints import Endpoint, EndpointsView
 from adapters.kafka.webhook_journal import DeliveryJournal, SenderFencedError
 from fusion.contract.principals import WEBHOOKS
+from fusion.contract.webhooks import EndpointState
 from fusion.errors import DependencyUnavailableError
 from stream_apps.webhooks.delivering import Delivery
 from stream_apps.webhooks.http_post import Poster
@@ -53,6 +54,8 @@ class WebhookSender:
         self._endpoints: dict[str, Endpoint] = {}
         self._queues: dict[str, tuple[EndpointQueue, asyncio.Task[None]]] = {}
         self._failed_at: dict[str, float] = {}
+        # states this sender wrote (a 410) that the last read may predate
+        self._written: dict[str, EndpointState] = {}
         self.stop = asyncio.Event()
         self.fenced = False
 
@@ -66,7 +69,8 @@ class WebhookSender:
             access=self._access,
             delivery=Delivery(poster, self._settings.policy(), self.metrics, self._clock,
                               random.random),
-            settler=Settler(journal, self.metrics, self._clock, self._access.username),
+            settler=Settler(journal, self.metrics, self._clock, self._access.username,
+                            on_disabled=self._disabled),
             endpoints=self._endpoints.get, group_prefix=self._prefix,
             prefetch=self._settings.webhooks_prefetch,
             idle_wait=self._settings.webhooks_refresh_interval)
@@ -78,6 +82,7 @@ class WebhookSender:
                     current = await view.current()  # the queues look up as it is meanwhile
                     self._endpoints.clear()
                     self._endpoints.update((e.endpoint_id, e) for e in current)
+                    self._apply_disabled()
                 except DependencyUnavailableError as exc:
                     log.error("webhook endpoints: %s (keeping the last ones read)", exc)
                 self._reconcile(shared)
@@ -95,6 +100,22 @@ class WebhookSender:
             await poster.close()
             await journal.close()
         return 3 if self.fenced else 0
+
+    def _disabled(self, state: EndpointState) -> None:
+        """A 410 disabled an endpoint: applied at once, so its queue is not started again
+        by a read of the states topic that began before the state was committed."""
+        self._written[state.endpoint_id] = state
+        self._apply_disabled()
+
+    def _apply_disabled(self) -> None:
+        for eid, state in list(self._written.items()):
+            found = self._endpoints.get(eid)
+            if found is None:
+                del self._written[eid]
+            elif found.state is not None and found.state.changed_at >= state.changed_at:
+                del self._written[eid]  # the topic has it, or something newer (an enable)
+            else:
+                self._endpoints[eid] = Endpoint(found.endpoint, state)
 
     def _reconcile(self, shared: Queues) -> None:
         wanted = {i for i, e in self._endpoints.items() if e.enabled}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from adapters.kafka.webhook_journal import DeliveryJournal, Settled
@@ -40,11 +41,13 @@ def make_dead_letter(message: Message, result: Result, *, at: Any) -> DeliveryDe
 
 class Settler:
     def __init__(self, journal: DeliveryJournal, metrics: WebhookMetrics, clock: Clock,
-                 principal: str) -> None:
+                 principal: str,
+                 on_disabled: Callable[[EndpointState], None] = lambda state: None) -> None:
         self._journal = journal
         self._metrics = metrics
         self._clock = clock
         self._principal = principal
+        self._on_disabled = on_disabled  # the sender applies it before its next read
 
     async def settle(self, message: Message, result: Result, *, record: InputRecord,
                      group: str, replay: bool, stop: asyncio.Event, url: str,
@@ -82,6 +85,7 @@ class Settler:
                               changed_by=self._principal)
         if await self._commit(stop, state=state, receipts=[receipt_fields(
                 message, result, ReceiptOutcome.ENDPOINT_DISABLED, replay=replay, at=now)]):
+            self._on_disabled(state)
             self._metrics.disabled.labels(agency).inc()
             log.warning("webhook endpoint %s answered 410 Gone: disabled ('fusion webhooks "
                         "enable %s' resumes it, from lead %s)", message.endpoint_id,
