@@ -91,6 +91,8 @@ def senders(world: World) -> Iterator[list[Sender]]:
     for sender in started:
         if sender.proc.poll() is None:
             sender.stop()
+        # shown by pytest when the test failed: what each sender did
+        print(f"--- {sender.log.name} ---\n{sender.log.read_text()[-4000:]}")
 
 
 def start_sender(world: World, senders: list[Sender], *, endpoints: int,
@@ -156,6 +158,8 @@ def test_a_receiver_down_for_a_stretch_gets_every_lead_once_in_order_signed(
         wait_until(lambda: first.total("fusion_webhook_failures_total") >= rec.refused + 3,
                    timeout=60, what="failed connections")
         assert rec.delivered == []
+        wait_until(lambda: first.total("fusion_webhook_oldest_undelivered_seconds") > 1,
+                   timeout=30, what="the age of the oldest undelivered lead")
         assert first.stop() == 0  # a restart while nothing was delivered
         # a rotation meanwhile: the receiver knows only the new secret; both sign
         rotated = world.fusion("rotate", "tonpd.t1").stdout.splitlines()[-1]
@@ -178,6 +182,8 @@ def test_a_receiver_down_for_a_stretch_gets_every_lead_once_in_order_signed(
             assert [r.revision for r in got if r.lead_id == i] == [1, 2]  # per-lead order
         assert all(r.signatures == 2 for r in got)  # the old and the new secret
         assert second.total("fusion_webhook_dead_letters_total") == 0
+        wait_until(lambda: second.total("fusion_webhook_oldest_undelivered_seconds") == 0,
+                   timeout=30, what="nothing undelivered")
         metrics_text = urllib.request.urlopen(second.metrics, timeout=5).read().decode()  # noqa: S310
         assert second.stop() == 0
 
