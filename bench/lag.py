@@ -18,6 +18,7 @@ from kafka.errors import KafkaError
 from adapters.kafka.access import KafkaAccess
 from adapters.kafka.clients import open_admin, open_consumer
 from fusion.contract import CANDIDATE_LEADS_TOPIC, CORRELATION_TOPIC, feed_topics
+from fusion.contract.principals import intake_group
 
 INPUTS = ("feeds", CORRELATION_TOPIC, CANDIDATE_LEADS_TOPIC)
 
@@ -45,12 +46,16 @@ def lag_by_input(ends: dict[Any, int], committed: dict[Any, int],
 
 
 class GroupLag:
-    """Reads one group's lag on the given topics (as the admin)."""
+    """Reads a worker's lag on the given topics (as the admin): its feed partitions as its
+    intake's group (``<app_id>-intake``) committed them, the internal topics as the Faust
+    app's group (``app_id``). Read as the app's group alone, the feeds never commit and the
+    lag never ends."""
 
     def __init__(self, access: KafkaAccess, group: str, topics: Sequence[str]) -> None:
         self._admin = open_admin(access, client_id="bench-lag")
         self._consumer = open_consumer(access, client_id="bench-lag")
         self._group = group
+        self._groups = [group, intake_group(group)]
         self._partitions = [TopicPartition(t, p) for t in topics
                             for p in sorted(self._consumer.partitions_for_topic(t) or ())]
         self._starts = dict(self._consumer.beginning_offsets(self._partitions))
@@ -58,11 +63,12 @@ class GroupLag:
     def sample(self) -> dict[str, int] | None:
         """Lag per stage input now; None when the broker gives no answer this time."""
         try:
-            offsets = self._admin.list_group_offsets({self._group: None}).get(self._group, {})
+            by_group = self._admin.list_group_offsets(dict.fromkeys(self._groups))
             ends = dict(self._consumer.end_offsets(self._partitions))
         except (KafkaError, KeyError):
             return None
-        committed = {tp: meta.offset for tp, meta in offsets.items() if meta.offset >= 0}
+        committed = {tp: meta.offset for offsets in by_group.values()
+                     for tp, meta in offsets.items() if meta.offset >= 0}
         return lag_by_input(ends, committed, self._starts)
 
     def wait_caught_up(self, *, timeout: float, alive: Callable[[], bool] = lambda: True

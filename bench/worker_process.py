@@ -17,6 +17,7 @@ the corridor scenario compresses event time, so its events run days ahead of the
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import subprocess
@@ -47,6 +48,7 @@ from fusion.contract.principals import WORKER_APP_PREFIX
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = ROOT / ".run" / "bench-workers"
+PR_SET_PDEATHSIG = 1  # prctl(2)
 TEN_YEARS = 10 * 365 * 86400
 # Events from the corridor scenario run days or weeks ahead of the wall clock (event time is
 # compressed), and the rule-scaling stream is stamped in the past: the intake's limits on
@@ -196,6 +198,14 @@ class WorkerDiedError(RuntimeError):
     pass
 
 
+def _die_with_parent() -> None:
+    """In the child before exec (Linux): SIGKILL when the bench dies, so a bench stopped
+    half-way leaves no worker behind (one left over kept logging in, with its old password,
+    to the next bench's fresh broker, hundreds of times a second)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 class BenchWorker:
     """One ``fusion worker`` process of a world; ``start`` again after ``kill`` or ``stop``
     for a restart (same group, same Faust data folder, same Redis prefix)."""
@@ -228,7 +238,8 @@ class BenchWorker:
             out.flush()
             self.started_at = time.perf_counter()
             self.proc = subprocess.Popen([fusion, "worker"], cwd=ROOT, env=env,  # noqa: S603
-                                         stdout=out, stderr=subprocess.STDOUT)
+                                         stdout=out, stderr=subprocess.STDOUT,
+                                         preexec_fn=_die_with_parent)
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None

@@ -12,6 +12,7 @@
     fusion dashboard serve|add-user  the watch officers' web dashboard and its accounts
     fusion webhooks add|run|replay   signed webhook delivery for partners without Kafka
     fusion retention review|purge    leads due for review at five years (28 CFR 23.20(h))
+    fusion escalation set|show|serve acknowledgement deadlines, escalation chains, recalls
     fusion rules lint|test           check the rule catalogue, run its test cases
     fusion rules backtest            replay retained feeds through a candidate rule set
     fusion rules publish             hot-reload the catalogue into running workers
@@ -36,6 +37,7 @@ from pydantic import ValidationError
 from cli.commands import (
     audit_cmd,
     dashboard_cmd,
+    escalation_cmd,
     evaluate_cmd,
     import_cmd,
     ingest_cmd,
@@ -62,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in (topics_cmd, principals_cmd, schemas_cmd, subscriptions_cmd, publish_cmd,
                     import_cmd, ingest_cmd, leads_cmd, audit_cmd, dashboard_cmd, rules_cmd,
-                    worker_cmd, webhooks_cmd, retention_cmd,
+                    worker_cmd, escalation_cmd, webhooks_cmd, retention_cmd,
                     status_cmd, simulate_cmd, evaluate_cmd):
         command.register(commands)
     return parser

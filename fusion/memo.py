@@ -6,6 +6,10 @@ ISO form of an event time (each finding it is evidence of). ``per_object`` remem
 answer by the object's identity; the memo holds the object, so its id is not reused while
 remembered, and the oldest answer goes first when it is full. Only for immutable objects
 (entities, rule specs and datetimes are), whose answer can never change.
+
+A memo keeps its objects alive: one of events or findings (several KB each) is sized for
+what a batch or two asks again (thousands), not for a stream's history, or it holds tens of
+MB that look like growth per entity in a memory bench.
 """
 
 from __future__ import annotations

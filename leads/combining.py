@@ -50,7 +50,7 @@ def is_event_key(anchor: str) -> bool:
     return bool(slash) and agency in _AGENCIES
 
 
-@per_object(16384)
+@per_object(4096)
 def group_key_of(finding: Finding) -> str | None:
     """The entity key under which ``finding`` combines with other hits (module docstring).
     Once per finding (findings are frozen): a busy entity's hits are planned again with every
@@ -62,7 +62,7 @@ def group_key_of(finding: Finding) -> str | None:
     return next(iter(entities or keyed), None)
 
 
-@per_object(16384)
+@per_object(4096)
 def hit_time(finding: Finding) -> dt.datetime:
     """When the rule could fire: the newest evidence event (once per finding)."""
     return max(e.occurred_at for e in finding.evidence)

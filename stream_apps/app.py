@@ -73,6 +73,7 @@ from stream_apps.partition_state import PartitionStore
 from stream_apps.progress import tick_record
 from stream_apps.records import (
     APP_HEADER,
+    RECALL_HEADER,
     SHARE_HEADER,
     SOURCE_HEADER,
     InboundRecord,
@@ -341,6 +342,7 @@ def _inbound(event: Any) -> InboundRecord:
         source=_header(message.headers, SOURCE_HEADER),
         primary=_header(message.headers, SHARE_HEADER) != "secondary",
         app=_header(message.headers, APP_HEADER),
+        recall_to=_header(message.headers, RECALL_HEADER),
     )
 
 

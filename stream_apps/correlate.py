@@ -89,7 +89,8 @@ class CorrelationStage:
         """``seed``: the entries of the watchlist's record of record, for a lane whose state
         was never seeded. ``decoded``: envelopes this worker's intake validated already
         (None: decode every share from its bytes)."""
-        self._decoded = decoded or DecodedEvents(capacity=0)
+        # not `decoded or ...`: an empty DecodedEvents is falsy (it has __len__)
+        self._decoded = decoded if decoded is not None else DecodedEvents(capacity=0)
         self._runtime = runtime
         self._seed = seed
         self._metrics = metrics

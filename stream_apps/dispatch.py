@@ -29,6 +29,7 @@ from fusion.contract import (
 )
 from fusion.contract.audit import AuditEntry
 from leads.audit_chain import decision_fields, seal
+from leads.recall import recall_route
 from leads.routing import Decision, route
 from leads.subscriptions import Subscription
 from stream_apps.dead_letters import dead_letter
@@ -81,7 +82,8 @@ class DispatchStage:
                 duplicates += 1
                 continue
             seen.add((lead.lead_id, lead.revision))
-            decisions = route(lead, subs)
+            recall = recall_route(lead, record.recall_to)  # earlier recipients, not subs
+            decisions = route(lead, subs) if recall is None else recall
             planned.append((lead, decisions))
             copies.extend(Copy(lead_topic(d.agency), lead.lead_id.encode(), record.value or b"")
                           for d in decisions if d.send)

@@ -74,6 +74,7 @@ async def run_intake(consumer: FeedConsumer, stage: IntakeStage, backlog: Backlo
                     behind = await backlog.behind(records)
                     out = await stage.handle(records, behind)
                     await send(out)
-                    await consumer.commit(batch)
+                    if not await consumer.commit(batch):  # the group moved on meanwhile
+                        metrics.intake_commits_refused.inc()
     finally:
         await consumer.stop()

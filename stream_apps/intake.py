@@ -30,10 +30,12 @@ from fusion.contract import (
     Rejection,
     ValidEvent,
     WatchlistAttributes,
-    decode_event,
 )
 from fusion.contract.dead_letter import DEAD_LETTER_PREFIX_DEFAULT
+from fusion.contract.decoding import decode_feed_record
 from fusion.contract.event_time import EventTimeLimits, check_event_time
+from fusion.contract.retraction import Retraction
+from fusion.contract.topics import RETRACTIONS_TOPIC
 from fusion.recent_ids import RecentIds
 from rules.engine.partitioning import shares
 from rules.watchlist import entry_from_event
@@ -113,7 +115,11 @@ class IntakeStage:
 
     def _classify(self, record: InboundRecord, batch: _Batch, now: dt.datetime) -> None:
         try:
-            decoded = decode_event(record.value, topic=record.origin.topic)
+            decoded = decode_feed_record(record.value, topic=record.origin.topic)
+            if isinstance(decoded, Retraction):  # the recall is the escalation service's
+                batch.out.append(OutboundRecord(RETRACTIONS_TOPIC, decoded.event_key.encode(),
+                                                record.value))
+                return
             if isinstance(decoded, ValidEvent):
                 refusal = self._refusal(decoded, record, now)
                 decoded = decoded if refusal is None else refusal

@@ -49,6 +49,11 @@ class WorkerMetrics:
             "From a lead's generation to its delivery to the agency topics.",
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
             registry=registry)
+        self.intake_commits_refused = Counter(
+            "fusion_intake_commits_refused_total",
+            "Intake batches whose offsets the group refused to commit because it rebalanced "
+            "while the batch was handled (its records are read again; a steady rise means "
+            "the worker misses its session timeout).", registry=registry)
         self.events_correlated = Counter(
             "fusion_events_correlated_total",
             "Events evaluated by the rule engine (counted once, however many partitions "

@@ -12,6 +12,7 @@ SOURCE_HEADER = "fusion-source"  # "<topic>:<partition>" a valid event was first
 SHARE_HEADER = "fusion-share"  # "primary" or "secondary" (rules.engine.partitioning)
 LATE_PARTITION_HEADER = "fusion-late-in-partition"  # the correlation partition that refused it
 APP_HEADER = "fusion-app"  # the FUSION_APP_ID of the worker that wrote an internal record
+RECALL_HEADER = "fusion-recall-to"  # a recall revision's earlier recipients (leads/recall.py)
 
 
 class Countable(Protocol):
@@ -27,6 +28,7 @@ class InboundRecord:
     source: str | None = None  # from SOURCE_HEADER, when the record carries one
     primary: bool = True  # False only for a "secondary" SHARE_HEADER
     app: str | None = None  # from APP_HEADER: the worker (app id) that wrote it, if known
+    recall_to: str | None = None  # from RECALL_HEADER, on a recall or correction revision
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener
-from aiokafka.errors import KafkaError
+from aiokafka.errors import (
+    CommitFailedError,
+    IllegalGenerationError,
+    KafkaError,
+    RebalanceInProgressError,
+    UnknownMemberIdError,
+)
 from aiokafka.structs import OffsetAndMetadata, TopicPartition
 
 from adapters.kafka.access import KafkaAccess
@@ -97,16 +103,29 @@ class FeedConsumer:
                            tuple(r.headers or ()))
                 for records in fetched.values() for r in records]
 
-    async def commit(self, records: Sequence[FeedRecord]) -> None:
-        """Commit past ``records`` (the next offset of each partition they came from)."""
+    async def commit(self, records: Sequence[FeedRecord]) -> bool:
+        """Commit past ``records`` (the next offset of each partition they came from).
+        False when the group refused it because it rebalanced meanwhile (this member was
+        dropped, say after missing heartbeats while a long batch held the event loop): the
+        partitions' next owner, this worker again after it rejoins, reads those records
+        again from the last committed offset (at least once; the stages make that safe)."""
         offsets: dict[TopicPartition, int] = {}
         for record in records:
             tp = TopicPartition(record.topic, record.partition)
             offsets[tp] = max(offsets.get(tp, 0), record.offset + 1)
-        if offsets:
+        if not offsets:
+            return True
+        try:
             await self._consumer.commit({tp: OffsetAndMetadata(o, "") for tp, o in
                                          offsets.items()})
-            self.committed.update(offsets)
+        except (CommitFailedError, UnknownMemberIdError, IllegalGenerationError,
+                RebalanceInProgressError) as exc:
+            log.warning("intake: the group rebalanced before the batch's offsets were "
+                        "committed; its %d records will be read again (%s)", len(records),
+                        type(exc).__name__)
+            return False
+        self.committed.update(offsets)
+        return True
 
     async def learn_committed(self, assigned: Collection[TopicPartition]) -> None:
         for tp in assigned:

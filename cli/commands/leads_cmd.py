@@ -121,5 +121,7 @@ def line(record: LeadRecord, *, as_json: bool) -> str:
     except ValidationError as exc:
         return (f"{record.written_at:%Y-%m-%dT%H:%M:%SZ} (undecodable lead at partition "
                 f"{record.partition} offset {record.offset}: {exc.error_count()} problems)")
+    status = "" if lead.status_reason is None else (
+        f" [{lead.status.value.upper()}: {lead.status_reason}]")  # a recall or correction
     return (f"{record.written_at:%Y-%m-%dT%H:%M:%SZ} {lead.priority.value:9} "
-            f"{lead.score:5.1f} {lead.lead_id} r{lead.revision} {lead.title}")
+            f"{lead.score:5.1f} {lead.lead_id} r{lead.revision} {lead.title}{status}")

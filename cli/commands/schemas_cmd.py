@@ -11,7 +11,9 @@ from pydantic import BaseModel
 
 from fusion.contract import FEEDS, DeadLetter, EventEnvelope, Lead
 from fusion.contract.audit import AuditEntry
+from fusion.contract.escalation import EscalationNotice, EscalationPolicy
 from fusion.contract.retention import RetentionReview
+from fusion.contract.retraction import Retraction
 from fusion.contract.triage import TriageAction
 from fusion.contract.webhooks import DeliveryDeadLetter, DeliveryReceipt, WebhookBody
 from leads.subscriptions import Subscription
@@ -28,6 +30,9 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "webhook-dead-letter": DeliveryDeadLetter,
     "webhook-receipt": DeliveryReceipt,
     "retention-review": RetentionReview,
+    "escalation-policy": EscalationPolicy,
+    "escalation-notice": EscalationNotice,
+    "retraction": Retraction,
 }
 DEFAULT_DIR = Path("docs/schemas")
 

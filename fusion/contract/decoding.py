@@ -15,6 +15,7 @@ from fusion.contract.dead_letter import DeadLetterReason, FieldError
 from fusion.contract.entities import ENTITY_KINDS
 from fusion.contract.envelope import EventEnvelope
 from fusion.contract.feeds import FEEDS
+from fusion.contract.retraction import Retraction
 from fusion.contract.topics import parse_feed_topic
 
 
@@ -39,6 +40,28 @@ def decode_event(value: bytes | None, *, topic: str) -> ValidEvent | Rejection:
     except ValidationError as exc:
         return _from_validation_error(exc)
     return _check_feed(envelope, topic=topic)
+
+
+def decode_feed_record(value: bytes | None, *, topic: str) -> ValidEvent | Retraction | Rejection:
+    """An event, or a retraction (a record with ``"record": "retraction"``), from ``topic``.
+    A retraction must come on its own agency's topic for the feed of the event it retracts:
+    only the publishing agency may retract its events."""
+    if not value or b'"retraction"' not in value:
+        return decode_event(value, topic=topic)
+    try:
+        retraction = Retraction.model_validate_json(value)
+    except ValidationError as exc:
+        if b'"record"' not in value:  # an event that merely mentions the word
+            return decode_event(value, topic=topic)
+        return _from_validation_error(exc)
+    expected = (retraction.agency.slug, retraction.feed.value)
+    if parse_feed_topic(topic) != expected:
+        return _reject(
+            DeadLetterReason.TOPIC_MISMATCH, "agency", "topic_mismatch",
+            f"a retraction by {retraction.agency.value} of a {retraction.feed.value} event "
+            f"must be published on feeds.{expected[0]}.{expected[1]}, not {topic}: an agency "
+            "retracts only its own events")
+    return retraction
 
 
 def _check_feed(envelope: EventEnvelope, *, topic: str) -> ValidEvent | Rejection:

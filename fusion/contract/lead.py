@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated, Literal, NewType
 
 from pydantic import AwareDatetime, Field, StringConstraints
@@ -42,6 +43,16 @@ class EvidenceRef(_Wire):
     grading: Grading
 
 
+class LeadStatus(StrEnum):
+    """Whether a lead revision stands: ``withdrawn`` recalls the lead from its recipients
+    (an officer withdrew it, or evidence it rests on was retracted); ``corrected`` re-issues
+    it without retracted evidence (``leads/recall.py``)."""
+
+    ACTIVE = "active"
+    CORRECTED = "corrected"
+    WITHDRAWN = "withdrawn"
+
+
 class Lead(_Wire):
     schema_version: Literal[1] = 1
     lead_id: Annotated[str, StringConstraints(pattern=r"^L-[0-9a-f]{32}$")] = Field(
@@ -63,3 +74,8 @@ class Lead(_Wire):
     location: Location | None = None
     grading: Grading = Field(description="Grading of the lead as a whole (from its evidence).")
     handling: Handling = Field(description="The most restrictive handling of its evidence.")
+    status: LeadStatus = LeadStatus.ACTIVE
+    status_reason: str | None = Field(
+        default=None, max_length=500,
+        description="Why a revision is withdrawn or corrected (who withdrew it, what was "
+                    "retracted); None while active.")

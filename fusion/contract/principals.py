@@ -3,7 +3,8 @@ ACLs that give each only its own topics. Pure: ``adapters/kafka/principals.py`` 
 policy to the broker, ``fusion principals`` manages the credentials.
 
     principal            may
-    agency-<slug>        write feeds.<slug>.*; read leads.<slug> with groups agency-<slug>*
+    agency-<slug>        write feeds.<slug>.* and acks.<slug> (its acknowledgements); read
+                         leads.<slug> and notices.<slug> with groups agency-<slug>*
     svc-worker           read feeds.*, control.rule-sets*, control.subscriptions*; write
                          internal.*, leads.*, feeds.dlq, audit.*, state.*; its Faust topics,
                          groups and transactional ids fusion-worker* (any app id starting
@@ -22,11 +23,19 @@ policy to the broker, ``fusion principals`` manages the credentials.
                          webhooks.endpoint-states (a 410 disables); write webhooks.dlq and
                          audit.webhook-receipts; groups and transactional ids
                          fusion-webhooks* (`fusion webhooks run`)
+    svc-escalation       read audit.disseminations*, control.escalation*, triage.*,
+                         acks.*, internal.leads, internal.retractions; write notices.*,
+                         audit.escalations*, triage.* (partners' acknowledgements, checked),
+                         feeds.dlq (refused ones), internal.leads (recall revisions, which
+                         dispatch sends and audits); group and transactional ids
+                         svc-escalation* (`fusion escalation serve`)
     admin                super user: topics, ACLs, credentials, control.* (rule sets)
     broker, controller   super users: the broker itself (SCRAM) and its controller (PLAIN)
 
 Nobody else may write ``control.*``, ``internal.*``, ``leads.*``, ``audit.*``, ``state.*``
-or ``feeds.dlq``; only the worker and the dashboard write ``triage.*``; with
+or ``feeds.dlq`` (the escalation service: ``feeds.dlq``, ``internal.leads``, ``notices.*``,
+``audit.escalations``); only the worker, the dashboard and the escalation service write
+``triage.*``; with
 ``allow.everyone.if.no.acl.found=false`` anything not granted here is refused.
 """
 
@@ -34,12 +43,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 
 from fusion.contract.codes import Agency, Feed
 from fusion.contract.feeds import FEEDS
 from fusion.contract.topics import (
     AUDIT_TOPIC,
+    CANDIDATE_LEADS_TOPIC,
     DEAD_LETTER_TOPIC,
+    ESCALATION_AUDIT_TOPIC,
+    ESCALATION_TOPIC,
+    RETRACTIONS_TOPIC,
     RULE_SETS_TOPIC,
     SUBSCRIPTIONS_TOPIC,
     TRIAGE_TOPIC,
@@ -49,7 +63,9 @@ from fusion.contract.topics import (
     WEBHOOK_RECEIPTS_TOPIC,
     WEBHOOK_REPLAYS_TOPIC,
     WEBHOOK_STATES_TOPIC,
+    ack_topic,
     feed_topic,
+    notice_topic,
 )
 
 ADMIN = "admin"
@@ -60,7 +76,8 @@ INGEST = "svc-ingest"
 SIMULATOR = "svc-simulator"
 DASHBOARD = "svc-dashboard"
 WEBHOOKS = "svc-webhooks"
-SERVICES = (WORKER, INGEST, SIMULATOR, DASHBOARD, WEBHOOKS)
+ESCALATION = "svc-escalation"
+SERVICES = (WORKER, INGEST, SIMULATOR, DASHBOARD, ESCALATION, WEBHOOKS)
 SUPER_USERS = (ADMIN, BROKER, CONTROLLER)
 
 WORKER_APP_PREFIX = "fusion-worker"
@@ -143,6 +160,8 @@ def agency_grants(agency: Agency) -> list[Grant]:
         *_topic(principal, f"feeds.{agency.slug}.", Operation.WRITE, Operation.DESCRIBE,
                 prefixed=True),
         *_topic(principal, f"leads.{agency.slug}", Operation.READ, Operation.DESCRIBE),
+        *_topic(principal, ack_topic(agency), Operation.WRITE, Operation.DESCRIBE),
+        *_topic(principal, notice_topic(agency), Operation.READ, Operation.DESCRIBE),
         *_group(principal, agency_group_prefix(agency)),
     ]
 
@@ -219,14 +238,45 @@ def webhooks_grants() -> list[Grant]:
     ]
 
 
+def escalation_grants() -> list[Grant]:
+    """The escalation service (acknowledgement deadlines, escalation notices, recalls): it
+    reads what was sent (the audit), what was acknowledged or withdrawn (triage.*, acks.*),
+    the policies, the candidate leads and the retractions; it writes notices and its own
+    audit chain, forwards partners' checked acknowledgements to triage.*, refused ones to
+    feeds.dlq, and recall revisions to internal.leads (dispatch sends and audits them).
+    No other internal topic, no lead topic, no feed."""
+    e = ESCALATION
+    return [
+        *_topic(e, AUDIT_TOPIC, Operation.READ, Operation.DESCRIBE, prefixed=True),
+        *_topic(e, ESCALATION_TOPIC, Operation.READ, Operation.DESCRIBE, prefixed=True),
+        *_topic(e, ESCALATION_AUDIT_TOPIC, Operation.READ, Operation.WRITE, Operation.DESCRIBE,
+                prefixed=True),
+        *_topic(e, TRIAGE_TOPIC, Operation.READ, Operation.WRITE, Operation.DESCRIBE,
+                prefixed=True),
+        *_topic(e, "acks.", Operation.READ, Operation.DESCRIBE, prefixed=True),
+        *_topic(e, "notices.", Operation.WRITE, Operation.DESCRIBE, prefixed=True),
+        *_topic(e, DEAD_LETTER_TOPIC, Operation.WRITE, Operation.DESCRIBE),
+        *_topic(e, CANDIDATE_LEADS_TOPIC, Operation.READ, Operation.WRITE, Operation.DESCRIBE),
+        *_topic(e, RETRACTIONS_TOPIC, Operation.READ, Operation.DESCRIBE),
+        *[Grant(e, Resource.TRANSACTIONAL_ID, ESCALATION, True, op)
+          for op in (Operation.WRITE, Operation.DESCRIBE)],
+        *_group(e, ESCALATION),
+    ]
+
+
 def grants() -> list[Grant]:
     """The whole policy, sorted (super users need none)."""
-    out = [*worker_grants(), *dashboard_grants(), *webhooks_grants(),
+    return list(_policy())
+
+
+@cache
+def _policy() -> tuple[Grant, ...]:
+    out = [*worker_grants(), *dashboard_grants(), *escalation_grants(), *webhooks_grants(),
            *publisher_grants(INGEST, read_back=True), *_group(INGEST, INGEST_GROUP_PREFIX),
            *publisher_grants(SIMULATOR, read_back=False)]
     for agency in Agency:
         out.extend(agency_grants(agency))
-    return sorted(set(out))
+    return tuple(sorted(set(out)))
 
 
 def allowed(principal: str, resource: Resource, name: str, operation: Operation) -> bool:
@@ -237,4 +287,4 @@ def allowed(principal: str, resource: Resource, name: str, operation: Operation)
         return True
     return any(g.principal == principal and g.resource == resource and g.operation == operation
                and (name.startswith(g.name) if g.prefixed else name == g.name)
-               for g in grants())
+               for g in _policy())

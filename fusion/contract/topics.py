@@ -46,6 +46,15 @@ WEBHOOK_RECEIPTS_TOPIC = "audit.webhook-receipts"
 # Retention reviews (fusion/contract/retention.py): one record per lead and review, purged or
 # retained; kept for ever, written only by the admin (`fusion retention`).
 RETENTION_REVIEWS_TOPIC = "audit.retention-reviews"
+# Acknowledgement deadlines and escalation chains per agency (fusion/contract/escalation.py),
+# compacted, keyed by agency code; written only by the admin (fusion escalation set).
+ESCALATION_TOPIC = "control.escalation"
+# Every escalation notice and reminder the escalation service sent, hash-chained like the
+# dissemination audit (one chain), never deleted; written only by the escalation service.
+ESCALATION_AUDIT_TOPIC = "audit.escalations"
+# Valid retractions (fusion/contract/retraction.py) the intake took from the feeds, keyed by
+# the retracted event's <AGENCY>/<event_id>; read by the escalation service (recalls).
+RETRACTIONS_TOPIC = "internal.retractions"
 FEED_TOPIC_PATTERN = re.compile(r"^feeds\.(?P<agency>[a-z0-9-]+)\.(?P<feed>[a-z0-9-]+)$")
 
 FEED_PARTITIONS = 3
@@ -65,6 +74,17 @@ def feed_topic(agency: Agency, feed: Feed) -> str:
 
 def lead_topic(agency: Agency) -> str:
     return f"leads.{agency.slug}"
+
+
+def ack_topic(agency: Agency) -> str:
+    """Where a partner acknowledges leads by Kafka: only that agency's principal writes it,
+    so the topic says who wrote a record (Kafka records do not carry their writer)."""
+    return f"acks.{agency.slug}"
+
+
+def notice_topic(agency: Agency) -> str:
+    """Escalation notices for ``agency`` (its duty desk, supervisor; EPIC's: the watch floor)."""
+    return f"notices.{agency.slug}"
 
 
 def parse_feed_topic(topic: str) -> tuple[str, str] | None:
@@ -172,4 +192,11 @@ def all_topics() -> list[TopicSpec]:
         TopicSpec(lead_topic(agency), LEAD_PARTITIONS, {"retention.ms": week_ms})
         for agency in Agency
     )
+    month_ms = str(30 * 24 * 3600 * 1000)
+    specs.append(TopicSpec(ESCALATION_TOPIC, 1, {"cleanup.policy": "compact"}))
+    specs.append(TopicSpec(ESCALATION_AUDIT_TOPIC, 1, {"retention.ms": "-1",
+                                                       "retention.bytes": "-1"}))
+    specs.append(TopicSpec(RETRACTIONS_TOPIC, 1, {"retention.ms": month_ms}))
+    specs.extend(TopicSpec(ack_topic(a), 1, {"retention.ms": week_ms}) for a in Agency)
+    specs.extend(TopicSpec(notice_topic(a), 1, {"retention.ms": month_ms}) for a in Agency)
     return specs

@@ -1,7 +1,14 @@
 """Stored events ("entries") and the time arithmetic the stateful kinds share (pure).
 
-An entry is the JSON form of one event plus its event time in seconds, so rule state stays
-plain data: ``{"t": 1795183200.0, "k": "CBP-OFO/x-1", "e": {...the event...}}``.
+An entry is one event as compact JSON text plus its event time in seconds and its key, so
+rule state stays plain data: ``{"t": 1795183200.0, "k": "CBP-OFO/x-1", "e": "{...}"}``.
+
+Why text: rules decide on ``t``, ``k`` and the values they keep beside them (``v``); the
+event itself is needed only when a rule fires (its evidence). A parsed event and its JSON as
+Python dicts cost several KB per event, held by every rule state that kept it (and, after a
+restart, copied once per state); the text is one string of a few hundred bytes, made once
+per event and shared by every state in memory (``event_text``), parsed back only for a
+finding (``event_of``). Entries written as JSON objects by an older version still read.
 """
 
 from __future__ import annotations
@@ -32,26 +39,38 @@ class EventJson(dict[str, Any]):
 
 
 def make_entry(event: EventEnvelope) -> Entry:
-    return {"t": event.occurred_at.timestamp(), "k": event.key, "e": event_json(event)}
+    return {"t": event.occurred_at.timestamp(), "k": event.key, "e": event_text(event)}
 
 
-@per_object(16384)
+@per_object(2048)
+def event_text(event: EventEnvelope) -> str:
+    """``event`` as compact JSON text, made once per event object: every rule state that
+    keeps the event shares this one string."""
+    return event.model_dump_json()
+
+
+@per_object(1024)
+def _parsed(text: str) -> EventEnvelope:
+    return EventEnvelope.model_validate_json(text)
+
+
+@per_object(4096)
 def event_json(event: EventEnvelope) -> EventJson:
-    """``event``'s JSON form (carrying the event), made once per event object: the entry of
-    every rule state that holds the event, and the evidence of every hit on it that the
-    correlate stage keeps (``leads.recent_hits``), share it. Nobody changes it in place."""
+    """``event``'s JSON form (carrying the event), made once per event object: the evidence
+    of every hit on it that the correlate stage keeps (``leads.recent_hits``) shares it.
+    Nobody changes it in place."""
     return EventJson(event.model_dump(mode="json"), event)
 
 
 def event_of(entry: Entry) -> EventEnvelope:
-    """The event behind ``entry``: the one it carries, or (state read back from a changelog)
-    rebuilt from its JSON, which the entry then carries."""
+    """The event behind ``entry``, parsed from its text (once per text object while
+    remembered: the states that share an event's text share its parse)."""
     data = entry["e"]
-    if isinstance(data, EventJson):
+    if isinstance(data, str):
+        return _parsed(data)
+    if isinstance(data, EventJson):  # an entry made by an older version, in memory
         return data.event
-    event = EventEnvelope.model_validate(data)
-    entry["e"] = EventJson(data, event)
-    return event
+    return EventEnvelope.model_validate(data)  # an older version's entry, from a changelog
 
 
 def seconds(span: dt.timedelta) -> float:

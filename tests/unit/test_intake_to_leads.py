@@ -123,6 +123,17 @@ def test_order_within_a_batch_does_not_matter() -> None:
     assert len(_leads(forward)) == 1
 
 
+def test_the_lanes_take_the_envelopes_the_intake_decoded() -> None:
+    """Every share reaches its lane as the envelope the intake validated (starting from an
+    empty DecodedEvents, which is falsy: it must still be the one shared), none re-parsed."""
+    _, registry = _run([listing("ABC1234"), crossing("ABC-1234"), crossing("XYZ-9876")])
+    reused = registry.get_sample_value("fusion_shares_decoded_total", {"how": "reused"})
+    parsed = registry.get_sample_value("fusion_shares_decoded_total", {"how": "parsed"})
+    assert reused is not None
+    assert reused >= 3
+    assert not parsed
+
+
 def test_removed_and_expired_entries_do_not_match() -> None:
     removal = listing("ABC1234", action="remove", at=T0 - dt.timedelta(minutes=5)).model_copy(
         update={"event_id": "wl-E1-removed"})  # another event about the same entry

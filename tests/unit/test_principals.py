@@ -29,6 +29,7 @@ from fusion.contract import (
 from fusion.contract.principals import (
     ADMIN,
     DASHBOARD,
+    ESCALATION,
     INGEST,
     SIMULATOR,
     WEBHOOKS,
@@ -40,6 +41,14 @@ from fusion.contract.principals import (
     agency_principal,
     allowed,
     grants,
+)
+from fusion.contract.topics import (
+    ESCALATION_AUDIT_TOPIC,
+    ESCALATION_TOPIC,
+    RETRACTIONS_TOPIC,
+    SUBSCRIPTIONS_TOPIC,
+    ack_topic,
+    notice_topic,
 )
 from fusion.errors import ConfigurationError
 from fusion.settings import ConnectionSettings
@@ -54,24 +63,28 @@ INTERNAL = [CORRELATION_TOPIC, CANDIDATE_LEADS_TOPIC, LATE_EVENTS_TOPIC, DEAD_LE
 
 
 @given(agency=AGENCIES, topic=TOPICS)
-def test_an_agency_writes_exactly_its_own_feeds(agency: Agency, topic: str) -> None:
+def test_an_agency_writes_exactly_its_own_feeds_and_acks(agency: Agency, topic: str) -> None:
     own = parse_feed_topic(topic) is not None and topic.startswith(f"feeds.{agency.slug}.")
-    assert allowed(agency_principal(agency), TOPIC, topic, W) is own
+    assert allowed(agency_principal(agency), TOPIC, topic, W) is (own or topic == ack_topic(agency))
 
 
 @given(agency=AGENCIES, topic=TOPICS)
-def test_an_agency_reads_exactly_its_own_lead_topic(agency: Agency, topic: str) -> None:
-    assert allowed(agency_principal(agency), TOPIC, topic, R) is (topic == lead_topic(agency))
+def test_an_agency_reads_exactly_its_own_lead_and_notice_topics(agency: Agency,
+                                                                topic: str) -> None:
+    assert allowed(agency_principal(agency), TOPIC, topic, R) is (
+        topic in (lead_topic(agency), notice_topic(agency)))
 
 
 @given(topic=TOPICS)
 def test_only_the_worker_and_the_admin_write_internal_lead_and_dead_letter_topics(
         topic: str) -> None:
     if topic in INTERNAL or topic.startswith("leads."):
-        writers = {p for p in (WORKER, INGEST, SIMULATOR, DASHBOARD, WEBHOOKS,
+        writers = {p for p in (WORKER, INGEST, SIMULATOR, DASHBOARD, ESCALATION, WEBHOOKS,
                                *map(agency_principal, Agency))
                    if allowed(p, TOPIC, topic, W)}
-        assert writers == {WORKER}
+        # the escalation service: recall revisions (internal.leads), refused acknowledgements
+        escalation = topic in (CANDIDATE_LEADS_TOPIC, DEAD_LETTER_TOPIC)
+        assert writers == ({WORKER, ESCALATION} if escalation else {WORKER})
 
 
 def test_only_the_admin_writes_the_rule_sets() -> None:
@@ -104,7 +117,8 @@ def test_a_partner_group_must_carry_its_prefix() -> None:
 def test_every_grant_names_a_known_principal_and_the_policy_has_no_duplicates() -> None:
     policy = grants()
     assert len(policy) == len(set(policy))
-    known = {WORKER, INGEST, SIMULATOR, DASHBOARD, WEBHOOKS, *map(agency_principal, Agency)}
+    known = {WORKER, INGEST, SIMULATOR, DASHBOARD, ESCALATION, WEBHOOKS,
+             *map(agency_principal, Agency)}
     assert {g.principal for g in policy} == known
 
 
@@ -127,9 +141,40 @@ def test_the_dashboard_reads_a_test_workers_own_audit_and_needs_no_group() -> No
         assert not allowed(DASHBOARD, TOPIC, topic, W)
 
 
-def test_only_the_worker_and_the_dashboard_write_triage_actions() -> None:
-    principals = (WORKER, INGEST, SIMULATOR, DASHBOARD, WEBHOOKS, *map(agency_principal, Agency))
-    assert {p for p in principals if allowed(p, TOPIC, TRIAGE_TOPIC, W)} == {WORKER, DASHBOARD}
+def test_only_the_worker_the_dashboard_and_the_escalation_service_write_triage_actions(
+        ) -> None:
+    principals = (WORKER, INGEST, SIMULATOR, DASHBOARD, ESCALATION, WEBHOOKS,
+                  *map(agency_principal, Agency))
+    assert {p for p in principals if allowed(p, TOPIC, TRIAGE_TOPIC, W)} == {
+        WORKER, DASHBOARD, ESCALATION}
+
+
+@given(topic=TOPICS)
+def test_the_escalation_service_writes_only_notices_its_audit_triage_dlq_and_recalls(
+        topic: str) -> None:
+    writes = topic.startswith(("notices.", ESCALATION_AUDIT_TOPIC, TRIAGE_TOPIC)) or topic in (
+        DEAD_LETTER_TOPIC, CANDIDATE_LEADS_TOPIC)
+    assert allowed(ESCALATION, TOPIC, topic, W) is writes
+
+
+def test_the_escalation_service_reads_what_it_folds_and_no_lead_or_feed() -> None:
+    for topic in (AUDIT_TOPIC, f"{AUDIT_TOPIC}.test-1", ESCALATION_TOPIC, TRIAGE_TOPIC,
+                  ack_topic(Agency.HSI), CANDIDATE_LEADS_TOPIC, RETRACTIONS_TOPIC,
+                  ESCALATION_AUDIT_TOPIC):
+        assert allowed(ESCALATION, TOPIC, topic, R), topic
+    for topic in (lead_topic(Agency.HSI), notice_topic(Agency.HSI), SUBSCRIPTIONS_TOPIC,
+                  CORRELATION_TOPIC, *feed_topics()):
+        assert not allowed(ESCALATION, TOPIC, topic, R), topic
+    assert not allowed(ESCALATION, TOPIC, ESCALATION_TOPIC, W)  # only the admin sets policy
+    assert not allowed(ESCALATION, TOPIC, AUDIT_TOPIC, W)  # the dispatcher's chain
+
+
+def test_a_partner_acknowledges_only_on_its_own_topic() -> None:
+    hsi = agency_principal(Agency.HSI)
+    assert allowed(hsi, TOPIC, ack_topic(Agency.HSI), W)
+    assert not allowed(hsi, TOPIC, ack_topic(Agency.DEA), W)
+    assert not allowed(hsi, TOPIC, TRIAGE_TOPIC, W)
+    assert not allowed(hsi, TOPIC, ack_topic(Agency.HSI), R)
 
 
 @given(agency=AGENCIES)
