@@ -22,6 +22,7 @@ from adapters.kafka.clients import open_producer
 from adapters.kafka.topics import create_topics
 from adapters.kafka.webhook_endpoints import read_endpoints
 from fusion.contract import Agency, EvidenceRef, Handling, Lead, Priority, RuleHit, Tlp, lead_topic
+from fusion.contract.lead import LeadStatus
 from fusion.contract.principals import DASHBOARD, WEBHOOKS, WORKER, agency_principal
 from fusion.contract.topics import WebhookTopics
 from leads.webhooks.signing import webhook_id
@@ -267,6 +268,22 @@ def test_a_receiver_that_never_recovers_ends_in_the_dead_letters_and_replay_deli
                    timeout=30, what="the replays' receipts")
         assert len(rec.snapshot()) == 2  # each once
         assert rec.bad_signatures == []
+
+
+def test_a_recall_reaches_a_webhook_endpoint_after_the_revision_it_recalls(
+        world: World, senders: list[Sender]) -> None:
+    """Dispatch writes a recall (a withdrawn revision) to the agency's topic like any
+    revision (tests/integration/test_recall.py); the endpoint gets it, after the lead."""
+    with receiver("up") as rec:
+        rec.secrets = [world.add(Agency.CHP, rec.url, "t6")]
+        start_sender(world, senders, endpoints=1)
+        first = lead(f"L-{uuid.uuid4().hex}", 1)
+        recall = lead(first.lead_id, 2).model_copy(update={
+            "status": LeadStatus.WITHDRAWN, "status_reason": "withdrawn by HSI: false positive"})
+        publish(world.stack, Agency.CHP, [first, recall])
+        wait_until(lambda: len(rec.snapshot()) == 2, timeout=60, what="both revisions")
+        assert [(r.revision, r.status) for r in rec.snapshot()] == [(1, "active"),
+                                                                  (2, "withdrawn")]
 
 
 def test_only_the_sender_reads_the_endpoints_and_nobody_but_the_admin_writes_them(

@@ -23,6 +23,7 @@ class Received:
     lead_id: str
     revision: int
     signatures: int
+    status: str = "active"
 
 
 @dataclass
@@ -75,7 +76,7 @@ class Receiver:
         with self._lock:
             self.delivered.append(Received(
                 headers["webhook-id"], lead["lead_id"], lead["revision"],
-                len(headers["webhook-signature"].split(" "))))
+                len(headers["webhook-signature"].split(" ")), lead.get("status", "active")))
         return web.Response(status=204)
 
     async def _start(self) -> None:
