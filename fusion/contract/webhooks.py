@@ -13,7 +13,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, Field, StringConstraints, field_validator
+from pydantic import AwareDatetime, Field, StringConstraints, model_validator
 
 from fusion.contract.codes import Agency
 from fusion.contract.envelope import _Wire
@@ -50,13 +50,11 @@ class WebhookEndpoint(_Wire):
     created_at: AwareDatetime = Field(
         description="Leads that reached the agency's topic from then on are delivered.")
 
-    @field_validator("endpoint_id")
-    @classmethod
-    def _own_agency(cls, value: str, info: Any) -> str:
-        agency = info.data.get("agency")
-        if agency is not None and not value.startswith(f"{agency.slug}."):
+    @model_validator(mode="after")
+    def _own_agency(self) -> WebhookEndpoint:
+        if not self.endpoint_id.startswith(f"{self.agency.slug}."):
             raise ValueError("an endpoint id starts with its agency's slug")
-        return value
+        return self
 
 
 class EndpointState(_Wire):
