@@ -80,10 +80,14 @@ class RecordSource:
             return
         found = await consumer.offsets_for_times(
             {tp: int(self._start_at.timestamp() * 1000)})
-        if found.get(tp) is None:
-            await consumer.seek_to_end(tp)
-        else:
+        if found.get(tp) is not None:
             consumer.seek(tp, found[tp].offset)
+            return
+        # nothing written since start_at: every record there now is older, so start at the
+        # end offset of now, as a number. (seek_to_end would be resolved lazily, at the first
+        # fetch, and skip the records written in between: a new endpoint lost its first leads.)
+        end = (await consumer.end_offsets([tp]))[tp]
+        consumer.seek(tp, end)
 
     async def fetch(self) -> list[InputRecord]:
         """Up to ``prefetch`` records (maybe none, after a second), in offset order per
