@@ -4,6 +4,7 @@
     fusion principals ...            broker identities (agencies, services), how partners connect
     fusion schemas write|check       JSON Schemas of the wire contract in docs/schemas/
     fusion subscriptions ...         which agencies receive leads (a compacted topic)
+    fusion silences add|list|expire  withhold matching leads for a while (audited)
     fusion publish FILE              publish JSON Lines events on their feed topics
     fusion import FILE --agency A    import a JSON Lines or CSV file of events (resumable)
     fusion ingest serve|add-key|...  HTTP ingest for partners without Kafka; add/revoke/list keys
@@ -47,6 +48,7 @@ from cli.commands import (
     retention_cmd,
     rules_cmd,
     schemas_cmd,
+    silences_cmd,
     simulate_cmd,
     status_cmd,
     subscriptions_cmd,
@@ -62,7 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fusion", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in (topics_cmd, principals_cmd, schemas_cmd, subscriptions_cmd, publish_cmd,
+    for command in (topics_cmd, principals_cmd, schemas_cmd, subscriptions_cmd, silences_cmd,
+                    publish_cmd,
                     import_cmd, ingest_cmd, leads_cmd, audit_cmd, dashboard_cmd, rules_cmd,
                     worker_cmd, escalation_cmd, webhooks_cmd, retention_cmd,
                     status_cmd, simulate_cmd, evaluate_cmd):

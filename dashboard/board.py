@@ -45,6 +45,9 @@ class Board:
             entry = self.leads[lead.lead_id] = LeadEntry(lead, written_at, written_at)
         elif lead.revision > entry.lead.revision:
             entry.lead, entry.seen = lead, written_at
+        elif (lead.revision == entry.lead.revision and entry.lead.redaction is not None
+              and lead.redaction is None):
+            entry.lead = lead  # keep the whole lead: each officer gets visible_lead's view
         elif lead.revision == entry.lead.revision and written_at < entry.seen:
             entry.seen = written_at
         entry.first_seen = min(entry.first_seen, written_at)

@@ -53,6 +53,17 @@ OUTCOMES: dict[str, str] = {
     "category-not-subscribed": N_("withheld: category not subscribed"),
     "below-min-priority": N_("withheld: below the agency's minimum priority"),
     "handling": N_("withheld: not releasable"),
+    "sent-redacted": N_("sent: the fact only"),
+    "withheld-silenced": N_("withheld: silenced"),
+    "held-grouping": N_("held: grouped with later revisions"),
+    "coalesced": N_("coalesced into a later revision"),
+    "withheld-stale": N_("withheld: not newer than a revision already sent"),
+}
+
+LEAD_STATUS: dict[str, str] = {
+    "active": N_("active"),
+    "corrected": N_("corrected: re-issued without retracted evidence"),
+    "withdrawn": N_("withdrawn: recalled from every recipient"),
 }
 
 RELIABILITY: dict[str, str] = {

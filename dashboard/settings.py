@@ -9,6 +9,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from fusion.contract import AUDIT_TOPIC, TRIAGE_TOPIC, Priority
+from fusion.contract.escalation import DEFAULT_DEADLINES
 from fusion.settings import ConnectionSettings
 
 
@@ -45,13 +46,17 @@ class DashboardSettings(ConnectionSettings):
         default=TRIAGE_TOPIC, pattern=f"^{TRIAGE_TOPIC}",
         description="Where officers' actions are published and read back.")
     dashboard_ack_flash: float = Field(
-        default=300, gt=0, description="Seconds to acknowledge a FLASH lead.")
+        default=DEFAULT_DEADLINES[Priority.FLASH], gt=0,
+        description="Seconds to acknowledge a FLASH lead.")
     dashboard_ack_immediate: float = Field(
-        default=900, gt=0, description="Seconds to acknowledge an IMMEDIATE lead.")
+        default=DEFAULT_DEADLINES[Priority.IMMEDIATE], gt=0,
+        description="Seconds to acknowledge an IMMEDIATE lead.")
     dashboard_ack_priority: float = Field(
-        default=3600, gt=0, description="Seconds to acknowledge a PRIORITY lead.")
+        default=DEFAULT_DEADLINES[Priority.PRIORITY], gt=0,
+        description="Seconds to acknowledge a PRIORITY lead.")
     dashboard_ack_routine: float = Field(
-        default=4 * 3600, gt=0, description="Seconds to acknowledge a ROUTINE lead.")
+        default=DEFAULT_DEADLINES[Priority.ROUTINE], gt=0,
+        description="Seconds to acknowledge a ROUTINE lead.")
     dashboard_precision_days: float = Field(
         default=30, gt=0, description="Period of the precision metrics on /metrics (days).")
 

@@ -48,6 +48,18 @@ class RecentIds:
         self._current(now)[id_hash] = at
         return False
 
+    def again(self, key: str, *, now: float) -> bool:
+        """True when ``key`` was noted within the horizon (at any position); otherwise note
+        it and return False. For a reader that must take each thing once, however often it
+        is delivered (the correlate lanes: a share read again after a rebalance)."""
+        id_hash = hash(key)
+        self._expire(now)
+        for _, ids in reversed(self._generations):
+            if id_hash in ids:
+                return True
+        self._current(now)[id_hash] = 0
+        return False
+
     def __len__(self) -> int:
         return sum(len(ids) for _, ids in self._generations)
 

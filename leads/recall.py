@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from fusion.contract import Agency, EvidenceRef, Lead
 from fusion.contract.lead import LeadStatus
-from leads.releasability import may_receive
+from leads.releasability import Release, may_receive, release_of
 from leads.routing import Decision, Outcome
 
 REASON_MAX = 500
@@ -101,11 +101,16 @@ def recall_route(lead: Lead, recall_to: str | None) -> list[Decision] | None:
     what = "recall" if lead.status is LeadStatus.WITHDRAWN else "correction"
     decisions = []
     for agency in agencies:
-        verdict = may_receive(lead.handling, agency)
-        decisions.append(
-            Decision(agency, Outcome.SENT, f"{what} to an earlier recipient: "
-                                           f"{lead.status_reason or lead.status.value}"[:500])
-            if verdict.allowed else Decision(agency, Outcome.HANDLING, verdict.reason))
+        release = release_of(lead.handling, agency)
+        if release is Release.WHOLE:
+            decisions.append(Decision(agency, Outcome.SENT, f"{what} to an earlier recipient: "
+                                      f"{lead.status_reason or lead.status.value}"[:500]))
+        elif release is Release.FACT_ONLY:  # it was told the fact: it is told of the recall
+            decisions.append(Decision(agency, Outcome.REDACTED,
+                                      f"{what} to an earlier recipient, fact only"))
+        else:
+            decisions.append(Decision(agency, Outcome.HANDLING,
+                                      may_receive(lead.handling, agency).reason))
     return decisions
 
 

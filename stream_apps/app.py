@@ -44,6 +44,8 @@ from adapters.kafka.faust_internals import (
     table_local_dict,
 )
 from adapters.kafka.feed_consumer import FeedConsumer
+from adapters.kafka.group_state import GroupStateLog
+from adapters.kafka.silences import SilencesView
 from adapters.kafka.subscriptions import SubscriptionsView
 from adapters.kafka.watchlist_state import WatchlistSeed
 from fusion.contract import (
@@ -57,7 +59,7 @@ from fusion.contract import (
     lead_topic,
 )
 from fusion.contract.principals import WORKER, intake_group
-from fusion.errors import ConfigurationError
+from fusion.errors import ConfigurationError, DependencyUnavailableError
 from rules.published import decode_rule_set
 from stream_apps.backlog import Backlog
 from stream_apps.batch_send import BatchSender
@@ -172,10 +174,14 @@ def create_app(settings: WorkerSettings, *, registry: CollectorRegistry | None =
     async def dispatch(stream: Any) -> AsyncIterator[None]:
         stage = DispatchStage(
             subscriptions=SubscriptionsView(access, settings.subscriptions_topic),
+            silences=SilencesView(access, settings.silences_topic),
+            groups=GroupStateLog(access, settings.dispatch_groups_topic,
+                                 app_id=settings.app_id),
             audit=AuditLog(access, topic=settings.audit_topic, input_topic=CANDIDATE_LEADS_TOPIC,
                            group=settings.app_id,
                            dedup_horizon=dt.timedelta(seconds=settings.dedup_horizon)),
-            audit_key=audit_key(settings), metrics=metrics, clock=utc_now)
+            audit_key=audit_key(settings), metrics=metrics, clock=utc_now,
+            contact=settings.release_contact)
         dispatcher.append(stage)
         async for events in stream.take_events(settings.batch_size, within=settings.batch_within):
             with metrics.batch_seconds.labels("dispatch").time():
@@ -184,6 +190,19 @@ def create_app(settings: WorkerSettings, *, registry: CollectorRegistry | None =
                 await retry_while_down(partial(stage.handle, records), dependency="kafka",
                                        metrics=metrics)
             yield None
+
+    @app.timer(interval=GROUPING_EVERY)  # type: ignore[untyped-decorator]
+    async def dispatch_held() -> None:
+        """Held revisions go out when their grouping interval ends (wall clock), in the
+        internal.leads partitions this worker is assigned, even when no lead arrives."""
+        if not dispatcher:
+            return
+        assigned = [tp.partition for tp in app.consumer.assignment()
+                    if tp.topic == CANDIDATE_LEADS_TOPIC]
+        try:
+            await dispatcher[0].flush_due(assigned)
+        except DependencyUnavailableError as exc:  # tried again at the next tick
+            log.warning("held revisions wait: %s", exc)
 
     @app.on_partitions_revoked.connect
     def forget_dispatch(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
@@ -284,6 +303,7 @@ def _add_correlation(
 
 
 TICK_EVERY = 1.0  # seconds between tick records
+GROUPING_EVERY = 1.0  # seconds between looks for held revisions that are due
 EXIT_UNDELIVERED = 3
 
 

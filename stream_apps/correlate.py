@@ -22,7 +22,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fusion.contract import (
     CANDIDATE_LEADS_TOPIC,
@@ -34,6 +34,7 @@ from fusion.contract import (
     FieldError,
     Rejection,
 )
+from fusion.recent_ids import RecentIds
 from leads.building import build_lead
 from leads.recent_hits import combine_recent, expired, keyed
 from leads.releasability import combine_handling
@@ -53,6 +54,12 @@ from stream_apps.source_watermarks import SourceWatermarks
 
 log = logging.getLogger(__name__)
 HELD_REPORT_EVERY = 10.0  # seconds between log lines saying event time waits for a source
+SWEEP_SLICE = 5000  # state names a sweep looks at per batch
+# A share of an event the lane correlated within this many seconds is a repeat (the intake
+# read its record again after its group rebalanced, or a batch was sent twice): dropped,
+# not taken for late. About 100 bytes an event, at most TAKEN_MAX_IDS per lane.
+TAKEN_HORIZON = 600.0
+TAKEN_MAX_IDS = 200_000
 HITS_PREFIX = "hits/"  # the recent hits of one group key (leads.recent_hits)
 
 
@@ -67,7 +74,10 @@ class _Lane:
     digest: str
     sources: SourceWatermarks
     last_event_at: float
-    swept_at: float = 0.0  # monotonic time of the last sweep of expired hits
+    swept_at: float = 0.0  # monotonic time the last sweep began
+    to_sweep: list[str] = field(default_factory=list)  # state names the sweep has yet to see
+    taken: RecentIds = field(default_factory=lambda: RecentIds(
+        horizon=TAKEN_HORIZON, max_ids=TAKEN_MAX_IDS))  # events correlated lately
     reported_at: float = 0.0  # monotonic time event time was last reported held
 
 
@@ -152,6 +162,9 @@ class CorrelationStage:
                 for source in behind - sources.keys():  # a backlog, maybe not read at all yet
                     lane.sources.observe(source, None, wall, behind=True, reported=at)
             for record, event in items:
+                if lane.taken.again(event.key, now=wall):  # delivered again: taken already
+                    self._metrics.shares_repeated.inc()
+                    continue
                 lane.sources.observe(record.source or record.origin.topic,
                                      event.occurred_at.timestamp(), wall)
                 result = lane.engine.process(event, primary=record.primary)
@@ -244,18 +257,27 @@ class CorrelationStage:
     def _sweep(self, lane: _Lane, now: float) -> None:
         """Every ``sweep_every`` seconds, drop the recent hits of keys whose latest lead can
         no longer grow (``leads.recent_hits.expired``) and the rule states nothing can use
-        any more (``RuleEngine.sweep``), so the state of quiet keys is given back."""
+        any more (``RuleEngine.sweep_names``), so the state of quiet keys is given back.
+        A sweep looks at ``SWEEP_SLICE`` state names per batch until it has seen them all:
+        walked at once, a few hundred thousand states held the event loop for seconds
+        (heartbeats missed, a rebalance, sources taken for idle)."""
         watermark = lane.engine.watermark
-        if watermark is None or now - lane.swept_at < self._sweep_every:
+        if watermark is None:
             return
-        lane.swept_at = now
+        if not lane.to_sweep:
+            if now - lane.swept_at < self._sweep_every:
+                return
+            lane.swept_at = now
+            lane.to_sweep = list(lane.store.keys())
+        names = lane.to_sweep[-SWEEP_SLICE:]
+        del lane.to_sweep[-SWEEP_SLICE:]
         mark = watermark.timestamp()
-        for key in lane.store.keys():  # noqa: SIM118 (a StateStore, not a dict)
+        for key in names:
             if key.startswith(HITS_PREFIX):
                 state = lane.store.get(key)
                 if state is not None and expired(state, mark):
                     lane.store.delete(key)
-        gone = lane.engine.sweep()
+        gone = lane.engine.sweep_names(names)
         if gone:
             self._metrics.states_expired.inc(gone)
 

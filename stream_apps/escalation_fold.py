@@ -39,6 +39,7 @@ from leads.recall import Recall, after_retraction, evidence_key, withdrawal
 from leads.routing import Outcome
 
 log = logging.getLogger(__name__)
+_SENDS = frozenset({Outcome.SENT.value, Outcome.REDACTED.value})
 RECALL_REASONS = ("recall to an earlier recipient", "correction to an earlier recipient")
 
 
@@ -100,7 +101,7 @@ class EscalationFold:
             log.error("skipping an unreadable record on %s: %s", topic, str(exc)[:300])
 
     def _audit(self, entry: AuditEntry) -> None:
-        if entry.outcome != Outcome.SENT.value:
+        if entry.outcome not in _SENDS:  # a fact-only recipient was told of the lead too
             return
         lead = entry.lead_id
         self.state.record_sent(lead, entry.agency, revision=entry.revision,

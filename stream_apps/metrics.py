@@ -54,6 +54,11 @@ class WorkerMetrics:
             "Intake batches whose offsets the group refused to commit because it rebalanced "
             "while the batch was handled (its records are read again; a steady rise means "
             "the worker misses its session timeout).", registry=registry)
+        self.shares_repeated = Counter(
+            "fusion_shares_repeated_total",
+            "Event shares a correlate lane dropped because it had taken the same event "
+            "lately (its record read again after a rebalance, or a batch sent twice).",
+            registry=registry)
         self.events_correlated = Counter(
             "fusion_events_correlated_total",
             "Events evaluated by the rule engine (counted once, however many partitions "

@@ -6,10 +6,17 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from fusion.contract import AUDIT_TOPIC, SUBSCRIPTIONS_TOPIC, WATCHLIST_STATE_TOPIC
+from fusion.contract import (
+    AUDIT_TOPIC,
+    DISPATCH_GROUPS_TOPIC,
+    SILENCES_TOPIC,
+    SUBSCRIPTIONS_TOPIC,
+    WATCHLIST_STATE_TOPIC,
+)
 from fusion.contract.dead_letter import DEAD_LETTER_PREFIX_DEFAULT, DEAD_LETTER_PREFIX_MAX
 from fusion.contract.principals import WORKER_APP_PREFIX
 from fusion.settings import ConnectionSettings, EventTimeSettings
+from leads.redaction import FUSION_CENTER_CONTACT
 from stream_apps.gc_tuning import DEFAULT_THRESHOLDS
 
 Threshold = Annotated[int, Field(ge=0)]
@@ -43,6 +50,15 @@ class WorkerSettings(ConnectionSettings, EventTimeSettings):
     subscriptions_topic: str = Field(
         default=SUBSCRIPTIONS_TOPIC, pattern=f"^{SUBSCRIPTIONS_TOPIC}",
         description="Compacted topic of subscriptions (fusion subscriptions), routed by.")
+    silences_topic: str = Field(
+        default=SILENCES_TOPIC, pattern=f"^{SILENCES_TOPIC}",
+        description="Compacted topic of silences (fusion silences), checked at each decision.")
+    dispatch_groups_topic: str = Field(
+        default=DISPATCH_GROUPS_TOPIC, pattern=f"^{DISPATCH_GROUPS_TOPIC}",
+        description="Compacted topic of the dispatcher's grouping state (held revisions).")
+    release_contact: str = Field(
+        default=FUSION_CENTER_CONTACT, min_length=3, max_length=200,
+        description="The point of contact a fact-only (redacted) lead names.")
     audit_topic: str = Field(
         default=AUDIT_TOPIC, pattern=f"^{AUDIT_TOPIC}",
         description="The dissemination audit (fusion audit), one chain per partition.")

@@ -42,11 +42,13 @@ READ_TIMEOUT_MS = 30_000
 
 @dataclass(frozen=True, slots=True)
 class Copy:
-    """One record to send in the transaction."""
+    """One record to send in the transaction (``value`` None: a tombstone; ``partition``
+    None: the producer's partitioner)."""
 
     topic: str
     key: bytes
-    value: bytes
+    value: bytes | None
+    partition: int | None = None
 
 
 @dataclass
@@ -90,21 +92,24 @@ class AuditLog:
         return self._partitions[partition]
 
     async def commit(self, part: PartitionLog, *, copies: Sequence[Copy],
-                     entries: Sequence[AuditEntry], next_offset: int) -> None:
-        """Send ``copies`` and ``entries`` and commit ``next_offset`` of the input partition,
-        atomically. On failure the transaction is aborted, nothing is visible, and the
-        partition's writer is dropped (made again, from the audit, on the next try)."""
+                     entries: Sequence[AuditEntry], next_offset: int | None) -> None:
+        """Send ``copies`` and ``entries`` and commit ``next_offset`` of the input partition
+        (None: no input consumed, as for the grouping timer's sends), atomically. On failure
+        the transaction is aborted, nothing is visible, and the partition's writer is
+        dropped (made again, from the audit, on the next try)."""
         producer = part.producer
         try:
             async with producer.transaction():
                 for copy in copies:
-                    await producer.send(copy.topic, value=copy.value, key=copy.key)
+                    await producer.send(copy.topic, value=copy.value, key=copy.key,
+                                        partition=copy.partition)
                 for entry in entries:
                     await producer.send(self._topic, value=entry.model_dump_json().encode(),
                                         key=entry.lead_id.encode(), partition=part.partition)
-                await producer.send_offsets_to_transaction(
-                    {TopicPartition(self._input_topic, part.partition): next_offset},
-                    self._group)
+                if next_offset is not None:
+                    await producer.send_offsets_to_transaction(
+                        {TopicPartition(self._input_topic, part.partition): next_offset},
+                        self._group)
         except AIOKafkaError as exc:
             await self.forget([part.partition])
             raise DependencyUnavailableError(

@@ -14,6 +14,7 @@ from fusion.contract.audit import AuditEntry
 from fusion.contract.escalation import EscalationNotice, EscalationPolicy
 from fusion.contract.retention import RetentionReview
 from fusion.contract.retraction import Retraction
+from fusion.contract.silence import Silence, SilenceChange
 from fusion.contract.triage import TriageAction
 from fusion.contract.webhooks import DeliveryDeadLetter, DeliveryReceipt, WebhookBody
 from leads.subscriptions import Subscription
@@ -33,6 +34,8 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "escalation-policy": EscalationPolicy,
     "escalation-notice": EscalationNotice,
     "retraction": Retraction,
+    "silence": Silence,
+    "silence-change": SilenceChange,
 }
 DEFAULT_DIR = Path("docs/schemas")
 

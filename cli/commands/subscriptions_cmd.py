@@ -35,6 +35,13 @@ def register(commands: Any) -> None:
     put.add_argument("--category", action="append", dest="categories",
                      help="lead category to receive (repeat; default: all)")
     put.add_argument("--disabled", action="store_true", help="keep it but send nothing")
+    put.add_argument("--group-interval", type=float, default=60, metavar="SECONDS",
+                     help="after a copy of a lead, hold later revisions with material news "
+                          "(a new rule, evidence from a new agency) this long and send the "
+                          "latest (default 60; 0 sends each at once)")
+    put.add_argument("--repeat-interval", type=float, default=3600, metavar="SECONDS",
+                     help="hold revisions with nothing material this long after the last "
+                          "copy (default 3600); a rising priority always goes at once")
     remove = actions.add_parser("remove", help="delete one agency's subscription")
     remove.add_argument("agency", type=agency_argument)
     actions.add_parser("seed-demo", help="subscribe the demo agencies to everything")
@@ -46,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "set":
         put_subscription(access, args.topic, Subscription(
             agency=args.agency, enabled=not args.disabled, min_priority=args.min_priority,
-            categories=frozenset(args.categories) if args.categories else None))
+            categories=frozenset(args.categories) if args.categories else None,
+            group_interval=args.group_interval, repeat_interval=args.repeat_interval))
     elif args.action == "remove":
         if args.agency not in {s.agency for s in read_subscriptions(access, args.topic)}:
             raise ConfigurationError(f"{args.agency.value} has no subscription")
@@ -57,5 +65,6 @@ def run(args: argparse.Namespace) -> int:
     for sub in read_subscriptions(access, args.topic):
         cats = ",".join(sorted(sub.categories)) if sub.categories else "all"
         state = "enabled" if sub.enabled else "disabled"
-        print(f"{sub.agency.value:8} {state:8} min={sub.min_priority.value:9} categories={cats}")
+        print(f"{sub.agency.value:8} {state:8} min={sub.min_priority.value:9} categories={cats}"
+              f" group={sub.group_interval:g}s repeat={sub.repeat_interval:g}s")
     return 0

@@ -23,13 +23,15 @@ from dashboard.web.keys import officer
 from dashboard.web.login import safe_next, see_other
 from dashboard.web.render import STATIC
 from fusion.contract import Lead
+from fusion.contract.escalation import WATCH_FLOOR
 from fusion.contract.triage import DismissReason, TriageKind
 from fusion.errors import FusionError
 
 LEAD_ID = re.compile(r"^L-[0-9a-f]{32}$")
 MAX_BULK = 500
 OFFICER_ACTIONS = {TriageKind.ACKNOWLEDGE, TriageKind.ASSIGN, TriageKind.ESCALATE,
-                   TriageKind.NOTE, TriageKind.CONFIRM, TriageKind.DISMISS}
+                   TriageKind.NOTE, TriageKind.CONFIRM, TriageKind.DISMISS,
+                   TriageKind.WITHDRAW}
 
 
 async def home(request: web.Request) -> web.StreamResponse:
@@ -108,12 +110,15 @@ def _lead_context(request: web.Request) -> dict[str, Any]:
         "deadline_source": context.deadlines.source,
         "evidence": sorted(lead.evidence, key=lambda e: e.occurred_at),
         "entities": [describe(e) for e in lead.entities],
-        "decisions": board.decisions_of(lead_id),
+        # A fact-only view shows the agency its own decisions only, not the others' reasons.
+        "decisions": [d for d in board.decisions_of(lead_id)
+                      if lead.redaction is None or d.agency is account.agency],
         "activity": in_order(a for a in actions if a.agency is account.agency),
         "map": border_svg(lead.location, title=gettext("Where it happened")),
         "colleagues": colleagues if account.role.at_least(Role.SUPERVISOR)
         else [account.username],
         "dismiss_reasons": list(DismissReason), "now": context.clock(),
+        "may_withdraw": may_withdraw(account),
     }
 
 
@@ -148,9 +153,16 @@ async def triage(request: web.Request) -> web.StreamResponse:
     elif kind is TriageKind.DISMISS:
         reason = _field(form, "dismiss_reason", DismissReason)
         action = ActionRequest(lead_id, lead.revision, kind, dismiss_reason=reason)
+    elif kind is TriageKind.WITHDRAW and not may_withdraw(account):
+        raise web.HTTPForbidden(text="refused: kind: a lead is withdrawn (recalled from every "
+                                     f"recipient) by a supervisor of the {WATCH_FLOOR.value} "
+                                     "watch floor only")
     note = str(form.get("note", "")).strip()
     if kind is TriageKind.NOTE and not note:
         raise web.HTTPBadRequest(text="refused: note: write the note first")
+    if kind is TriageKind.WITHDRAW and not note:
+        raise web.HTTPBadRequest(text="refused: note: say why the lead is withdrawn (every "
+                                      "recipient is told)")
     if len(note) > 2000:
         raise web.HTTPBadRequest(text="refused: note: at most 2,000 characters")
     if note:
@@ -158,6 +170,13 @@ async def triage(request: web.Request) -> web.StreamResponse:
                                action.dismiss_reason, note)
     await _act(request, [action])
     return see_other(f"/leads/{lead_id}")
+
+
+def may_withdraw(account: Any) -> bool:
+    """Whether ``account`` may withdraw a lead: the fusion center disseminated it, so a
+    supervisor of its watch floor recalls it (the escalation service then sends the recall
+    to every earlier recipient, on every channel)."""
+    return bool(account.agency is WATCH_FLOOR and account.role.at_least(Role.SUPERVISOR))
 
 
 E = TypeVar("E", TriageKind, DismissReason)

@@ -56,7 +56,14 @@ from fusion.contract.feed_attributes import (
     WatchlistAttributes,
 )
 from fusion.contract.feeds import FEEDS, FeedSpec
-from fusion.contract.lead import EvidenceRef, Lead, LeadId, RuleHit, ScoreContribution
+from fusion.contract.lead import (
+    EvidenceRef,
+    Lead,
+    LeadId,
+    Redaction,
+    RuleHit,
+    ScoreContribution,
+)
 from fusion.contract.ports import Port
 from fusion.contract.topics import (
     AUDIT_TOPIC,
@@ -64,8 +71,11 @@ from fusion.contract.topics import (
     CORRELATION_PARTITIONS,
     CORRELATION_TOPIC,
     DEAD_LETTER_TOPIC,
+    DISPATCH_GROUPS_TOPIC,
     LATE_EVENTS_TOPIC,
     RULE_SETS_TOPIC,
+    SILENCE_AUDIT_TOPIC,
+    SILENCES_TOPIC,
     SUBSCRIPTIONS_TOPIC,
     TRIAGE_TOPIC,
     WATCHLIST_STATE_TOPIC,
@@ -85,11 +95,14 @@ __all__ = [
     "CORRELATION_PARTITIONS",
     "CORRELATION_TOPIC",
     "DEAD_LETTER_TOPIC",
+    "DISPATCH_GROUPS_TOPIC",
     "FEEDS",
     "LATE_EVENTS_TOPIC",
     "PRIORITY_ORDER",
     "RULE_SETS_TOPIC",
     "SCHEMA_VERSION",
+    "SILENCES_TOPIC",
+    "SILENCE_AUDIT_TOPIC",
     "SUBSCRIPTIONS_TOPIC",
     "TLP_ORDER",
     "TRIAGE_TOPIC",
@@ -132,6 +145,7 @@ __all__ = [
     "Port",
     "Priority",
     "RailImagingAttributes",
+    "Redaction",
     "Rejection",
     "RuleHit",
     "ScoreContribution",

@@ -85,6 +85,13 @@ class Handling(_Wire):
         "an empty list releases it to no partner (it stays with the fusion center). At "
         "most as many entries as there are known countries and agencies.",
     )
+    fact_releasable_to: list[Country | Agency] = Field(
+        default_factory=list, max_length=MAX_RELEASABLE_TO,
+        description="Countries and/or agencies beyond releasable_to that may receive the FACT "
+        "of a lead built on this record (category, place, priority, times, a point of "
+        "contact) but none of its content: evidence, entities, explanations. Read with the "
+        "same TLP rule as releasable_to (RED, AMBER+STRICT: named agencies only).",
+    )
 
 
 class EventEnvelope(_Wire):

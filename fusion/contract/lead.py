@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal, NewType
+from typing import Annotated, Literal, NewType, Self
 
-from pydantic import AwareDatetime, Field, StringConstraints
+from pydantic import AwareDatetime, Field, StringConstraints, model_validator
 
 from fusion.contract.codes import Agency, Feed, Priority
 from fusion.contract.entities import Entity
@@ -51,6 +51,14 @@ class LeadStatus(StrEnum):
     ACTIVE = "active"
     CORRECTED = "corrected"
     WITHDRAWN = "withdrawn"
+class Redaction(_Wire):
+    """Present on a fact-only copy (``leads/redaction.py``): the recipient may know that the
+    lead exists, its category, place, priority and times, but none of its evidence, entities
+    or explanations; it asks the point of contact for more."""
+
+    withheld_evidence: int = Field(ge=0, description="How many evidence items were left out.")
+    withheld_entities: int = Field(ge=0, description="How many entities were left out.")
+    point_of_contact: str = Field(min_length=3, max_length=200)
 
 
 class Lead(_Wire):
@@ -70,7 +78,8 @@ class Lead(_Wire):
     rule_hits: list[RuleHit] = Field(min_length=1)
     contributions: list[ScoreContribution]
     entities: list[Entity]
-    evidence: list[EvidenceRef] = Field(min_length=1)
+    evidence: list[EvidenceRef] = Field(
+        description="At least one, except on a redacted (fact-only) copy, which has none.")
     location: Location | None = None
     grading: Grading = Field(description="Grading of the lead as a whole (from its evidence).")
     handling: Handling = Field(description="The most restrictive handling of its evidence.")
@@ -79,3 +88,12 @@ class Lead(_Wire):
         default=None, max_length=500,
         description="Why a revision is withdrawn or corrected (who withdrew it, what was "
                     "retracted); None while active.")
+    redaction: Redaction | None = Field(
+        default=None, description="Set on a fact-only copy: what was left out, whom to ask.")
+
+    @model_validator(mode="after")
+    def _has_evidence(self) -> Self:
+        if not self.evidence and self.redaction is None:
+            raise ValueError("a lead needs at least one evidence item (only a redacted copy "
+                             "has none)")
+        return self

@@ -5,7 +5,8 @@ policy to the broker, ``fusion principals`` manages the credentials.
     principal            may
     agency-<slug>        write feeds.<slug>.* and acks.<slug> (its acknowledgements); read
                          leads.<slug> and notices.<slug> with groups agency-<slug>*
-    svc-worker           read feeds.*, control.rule-sets*, control.subscriptions*; write
+    svc-worker           read feeds.*, control.rule-sets*, control.subscriptions*,
+                         control.silences*; write
                          internal.*, leads.*, feeds.dlq, audit.*, state.*; its Faust topics,
                          groups and transactional ids fusion-worker* (any app id starting
                          with fusion-worker: changelogs, the assignor topic, the dispatch
@@ -51,10 +52,12 @@ from fusion.contract.topics import (
     AUDIT_TOPIC,
     CANDIDATE_LEADS_TOPIC,
     DEAD_LETTER_TOPIC,
+    DISPATCH_GROUPS_TOPIC,
     ESCALATION_AUDIT_TOPIC,
     ESCALATION_TOPIC,
     RETRACTIONS_TOPIC,
     RULE_SETS_TOPIC,
+    SILENCES_TOPIC,
     SUBSCRIPTIONS_TOPIC,
     TRIAGE_TOPIC,
     WATCHLIST_STATE_TOPIC,
@@ -176,9 +179,12 @@ def worker_grants() -> list[Grant]:
         *_topic(w, "leads.", Operation.WRITE, Operation.DESCRIBE, prefixed=True),
         *_topic(w, RULE_SETS_TOPIC, Operation.READ, Operation.DESCRIBE, prefixed=True),
         *_topic(w, SUBSCRIPTIONS_TOPIC, Operation.READ, Operation.DESCRIBE, prefixed=True),
+        *_topic(w, SILENCES_TOPIC, Operation.READ, Operation.DESCRIBE, prefixed=True),
         *_topic(w, AUDIT_TOPIC, Operation.READ, Operation.WRITE, Operation.DESCRIBE,
                 prefixed=True),
         *_topic(w, WATCHLIST_STATE_TOPIC, Operation.READ, Operation.WRITE, Operation.DESCRIBE,
+                prefixed=True),
+        *_topic(w, DISPATCH_GROUPS_TOPIC, Operation.READ, Operation.WRITE, Operation.DESCRIBE,
                 prefixed=True),
         *_topic(w, TRIAGE_TOPIC, Operation.READ, Operation.WRITE, Operation.DESCRIBE,
                 prefixed=True),

@@ -27,6 +27,14 @@ SUBSCRIPTIONS_TOPIC = "control.subscriptions"
 # deleted (retention unlimited), one chain per partition of internal.leads; written only by
 # the dispatcher, in the same Kafka transaction as the lead copies it records.
 AUDIT_TOPIC = "audit.disseminations"
+# Silences (fusion/contract/silence.py): one record per silence id, compacted; written only
+# by the admin, in one transaction with its chained change entry on audit.silences.
+SILENCES_TOPIC = "control.silences"
+SILENCE_AUDIT_TOPIC = "audit.silences"
+# The dispatcher's grouping state (leads/grouping.py): per lead and recipient, what was sent
+# last and what is held; compacted, one partition per internal.leads partition, written in
+# the dispatch transaction.
+DISPATCH_GROUPS_TOPIC = "state.dispatch-groups"
 # The watchlist as the intake last applied it: one record per entry (a tombstone when
 # removed), compacted, so Redis (its cache) can be rebuilt when it comes back empty.
 WATCHLIST_STATE_TOPIC = "state.watchlist"
@@ -177,6 +185,9 @@ def all_topics() -> list[TopicSpec]:
     specs.append(TopicSpec(AUDIT_TOPIC, FEED_PARTITIONS,  # = internal.leads' partitions
                            {"retention.ms": "-1", "retention.bytes": "-1"}))
     specs.append(TopicSpec(WATCHLIST_STATE_TOPIC, 1, {"cleanup.policy": "compact"}))
+    specs.append(TopicSpec(SILENCES_TOPIC, 1, {"cleanup.policy": "compact"}))
+    specs.append(TopicSpec(SILENCE_AUDIT_TOPIC, 1, {"retention.ms": "-1", "retention.bytes": "-1"}))
+    specs.append(TopicSpec(DISPATCH_GROUPS_TOPIC, FEED_PARTITIONS, {"cleanup.policy": "compact"}))
     specs.append(TopicSpec(TRIAGE_TOPIC, FEED_PARTITIONS,
                            {"retention.ms": "-1", "retention.bytes": "-1"}))
     specs.append(TopicSpec(WEBHOOK_ENDPOINTS_TOPIC, 1, {"cleanup.policy": "compact"}))

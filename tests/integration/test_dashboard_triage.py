@@ -15,6 +15,7 @@ import pytest
 
 from dashboard.accounts import Role
 from fusion.contract import TRIAGE_TOPIC, Agency, Country, Tlp
+from fusion.contract.lead import LeadStatus
 from tests.dashboard_factories import make_lead
 from tests.integration import partner
 from tests.integration.conftest import Stack
@@ -58,10 +59,11 @@ def test_assign_escalate_note_and_dismiss_are_published_and_shown(
             assert (await post(kind="note", note="Driver known to EPIC.\nCall port."))[0] == 303
             status, text = await post(kind="dismiss", dismiss_reason="boring")
             assert (status, "dismiss_reason" in text) == (400, True)
-            status, text = await post(kind="withdraw")  # dispatch's, not an officer's
-            assert (status, "kind" in text) == (400, True)
+            status, text = await post(kind="withdraw", note="wrong")  # the watch floor's
+            assert (status, "kind" in text) == (403, True)
             page = await (await app.client.get(f"{app.url}/leads/{lead.lead_id}")).text()
             assert re.search(r'data-kind="assign">.*?<strong>ana</strong>.*?→ ana', page, re.S)
+            assert 'id="withdraw"' not in page  # not offered to an agency's officer
             assert 'data-kind="escalate"' in page
             assert "<blockquote>Driver known to EPIC.\nCall port.</blockquote>" in page
             await app.client.post(f"{app.url}/logout", data={"csrf_token": await app.csrf()})
@@ -75,6 +77,31 @@ def test_assign_escalate_note_and_dismiss_are_published_and_shown(
             assert "dismissed" in state[0]
             assert "duplicate" in state[0]
             assert "assigned to ben" in state[0]
+            status, text = await post(kind="withdraw", note="wrong")  # HSI's supervisor
+            assert (status, "kind" in text) == (403, True)
+            await app.client.post(f"{app.url}/logout", data={"csrf_token": await app.csrf()})
+
+            app.context.service.board.add_lead(lead, agency=Agency.EPIC,
+                                               written_at=dt.datetime.now(dt.UTC))
+            floor = add_account(app.accounts, "floor", Agency.EPIC, Role.SUPERVISOR)
+            assert await app.login("floor", floor) == 303
+            page = await (await app.client.get(f"{app.url}/leads/{lead.lead_id}")).text()
+            assert 'id="withdraw"' in page  # offered to the watch floor's supervisor only
+            status, text = await post(kind="withdraw", note="  ")
+            assert (status, "note" in text) == (400, True)
+            assert (await post(kind="withdraw", note="The plate was misread."))[0] == 303
+            recalled = lead.model_copy(update={  # the recall revision, as dispatch sends it
+                "revision": lead.revision + 1, "status": LeadStatus.WITHDRAWN,
+                "status_reason": "withdrawn by floor (EPIC, dashboard): The plate was misread."})
+            app.context.service.board.add_lead(recalled, agency=Agency.EPIC,
+                                               written_at=dt.datetime.now(dt.UTC))
+            page = await (await app.client.get(f"{app.url}/leads/{lead.lead_id}")).text()
+            shown = re.search(r'<p class="status status-withdrawn"[^>]*>(.*?)</p>', page, re.S)
+            assert shown is not None
+            assert "recalled from every recipient" in shown[1]
+            assert "The plate was misread." in shown[1]
+            rows = await (await app.client.get(f"{app.url}/queue")).text()
+            assert 'class="status status-withdrawn"' in rows
     in_thread(scenario)
 
     published: list[dict[str, Any]] = [
@@ -86,7 +113,9 @@ def test_assign_escalate_note_and_dismiss_are_published_and_shown(
         ("escalate", "ana", "HSI", None, None),
         ("note", "ana", "HSI", None, None),
         ("assign", "sup", "HSI", "ben", None),
-        ("dismiss", "sup", "HSI", None, "duplicate")]
+        ("dismiss", "sup", "HSI", None, "duplicate"),
+        ("withdraw", "floor", "EPIC", None, None)]
     assert published[2]["note"] == "Driver known to EPIC.\nCall port."
+    assert published[5]["note"] == "The plate was misread."
     assert {a["channel"] for a in published} == {"dashboard"}
-    assert len({a["action_id"] for a in published}) == 5
+    assert len({a["action_id"] for a in published}) == 6

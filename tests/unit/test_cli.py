@@ -50,6 +50,26 @@ def test_subscriptions_action_help(action: str, capsys: pytest.CaptureFixture[st
     assert capsys.readouterr().out.startswith(f"usage: fusion subscriptions {action}")
 
 
+@pytest.mark.parametrize("action", ["add", "list", "expire", "history"])
+def test_silences_action_help(action: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _exit_code(["silences", action, "--help"]) == 0
+    assert capsys.readouterr().out.startswith(f"usage: fusion silences {action}")
+
+
+@pytest.mark.parametrize(("args", "problem"), [
+    (["--agency", "HSI", "--for", "1h"], "needs a rule, category, entity or port matcher"),
+    (["--category", "x", "--for", "1h"], "categories.0: String should match pattern"),
+    (["--category", "cash", "--ends", "2020-01-01T00:00:00Z"], "ends_at must lie after"),
+])
+def test_a_silence_is_refused_naming_the_problem_before_any_connection(
+        args: list[str], problem: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["silences", "add", *args, "--author", "ana", "--comment", "why not"])
+    assert code != 0
+    err = capsys.readouterr().err
+    assert "silence refused" in err
+    assert problem in err
+
+
 def test_no_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert _exit_code([]) == 2
     assert "required" in capsys.readouterr().err

@@ -10,6 +10,7 @@ from dashboard.border_map import border_svg
 from dashboard.precision import precision_by_rule
 from fusion.contract import Agency, Location, Port
 from fusion.contract.triage import DismissReason, TriageKind
+from leads.redaction import redact
 from tests.dashboard_factories import action, make_lead
 from tests.factories import T0
 
@@ -64,3 +65,15 @@ def test_the_map_marks_the_leads_port_and_every_other_port_plainly() -> None:
     assert svg.count('class="port"') == len(Port) - 1
     assert "&lt;map&gt;" in svg  # the title is escaped
     assert "hit" not in border_svg(None, title="map")
+
+
+def test_the_whole_copy_of_a_revision_wins_over_its_redacted_copy() -> None:
+    """The dashboard reads every lead topic: a fact-only copy read first (ANAM's) must not
+    hide the whole lead from officers entitled to it; each officer gets visible_lead's view."""
+    board = Board()
+    whole = make_lead()
+    assert board.add_lead(redact(whole), agency=Agency.ANAM, written_at=T0)
+    assert board.add_lead(whole, agency=Agency.HSI, written_at=T0)
+    assert board.leads[whole.lead_id].lead == whole
+    assert not board.add_lead(redact(whole), agency=Agency.ANAM, written_at=T0)
+    assert board.leads[whole.lead_id].lead == whole

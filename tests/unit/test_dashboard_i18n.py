@@ -83,3 +83,12 @@ def test_dates_and_numbers_in_the_officers_locale_and_time_zone() -> None:
     assert new_york.number(12345.67) == "12,345.7"
     assert new_york.number(3, 0) == "3"
     assert new_york.percent(0.5) == "50.0%"
+
+
+def test_every_dispatch_outcome_has_a_label() -> None:
+    """A decision the dispatcher can audit is shown in words, not as its code: a new outcome
+    without a label fails here (and its label must then be translated, above)."""
+    from dashboard.labels import OUTCOMES
+    from leads.routing import Outcome
+
+    assert {o.value for o in Outcome} <= OUTCOMES.keys()

@@ -111,3 +111,17 @@ def test_a_bad_filter_is_refused_naming_its_field(params: dict[str, str], field:
         QueueQuery.parse(params)
     assert refused.value.name == field
     assert str(refused.value).startswith(f"{field}: ")
+
+
+def test_an_officer_allowed_only_the_fact_sees_the_redacted_lead_and_cannot_search_it() -> None:
+    lead = make_lead(plate="FACT777", person="Ana Ruiz", to=(Country.USA,)).model_copy(
+        update={"handling": Handling(tlp=Tlp.AMBER, releasable_to=[Country.USA],
+                                     fact_releasable_to=[Country.MEX])})
+    board = _board(lead)
+    (row,) = select(board, Agency.ANAM, QueueQuery(), deadlines=DEADLINES).rows
+    assert row.lead.redaction is not None
+    assert "FACT777" not in row.lead.model_dump_json()
+    assert "Ana Ruiz" not in row.lead.model_dump_json()
+    assert _ids(board, Agency.ANAM, q="FACT777") == []  # the plate finds nothing for ANAM
+    assert _ids(board, Agency.HSI, q="FACT777") == [lead.lead_id]
+    assert _ids(board, Agency.RCMP) == []

@@ -251,3 +251,44 @@ def test_a_listing_that_arrives_after_the_crossing_is_found_on_release() -> None
     released = [lead for out in batches for lead in _leads(out)
                 if "watchlist-vehicle-crossing" in {h.rule_id for h in lead.rule_hits}]
     assert len({lead.lead_id for lead in released}) == 1
+
+
+def test_shares_delivered_again_after_event_time_moved_on_are_repeats_not_late() -> None:
+    """The intake reads a batch again when its group rebalanced before the commit: the
+    lanes took its shares already and event time has moved past them since. They are
+    dropped as repeats (counted), not sent to internal.late-events as if never seen."""
+    from fusion.contract import LATE_EVENTS_TOPIC
+
+    registry = CollectorRegistry()
+    metrics = WorkerMetrics(registry)
+    decoded = DecodedEvents()
+    stores: dict[int, InMemoryStore] = {}
+    wall = [T0 + dt.timedelta(minutes=1)]
+
+    async def no_record_of_record() -> list[WatchlistEntry]:
+        return []
+
+    async def go() -> list[OutboundRecord]:
+        intake = IntakeStage(metrics=metrics, clock=lambda: wall[0], decoded=decoded)
+        correlate = CorrelationStage(
+            runtime=RuleRuntime(RULES, "test", dt.timedelta(minutes=1)),
+            seed=no_record_of_record, metrics=metrics, clock=lambda: wall[0],
+            store_for=lambda p: stores.setdefault(p, InMemoryStore()), partitions=4,
+            monotonic=lambda: 0.0, decoded=decoded)
+
+        async def through(events: Sequence[EventEnvelope], first: int
+                          ) -> tuple[list[InboundRecord], list[OutboundRecord]]:
+            out = await intake.handle([_record(e, first + i) for i, e in enumerate(events)])
+            packs = [InboundRecord(RecordOrigin(CORRELATION_TOPIC, r.partition or 0, first + i,
+                                                None, PACK_KEY), r.value)
+                     for i, r in enumerate(out) if r.topic == CORRELATION_TOPIC]
+            return packs, await correlate.handle(packs)
+
+        early, _ = await through([crossing("ABC1234", at=T0 - dt.timedelta(hours=3))], 0)
+        wall[0] += dt.timedelta(seconds=5)  # a re-read comes seconds later in wall time
+        await through([crossing("ABC1234", event_id="c-2", at=T0)], 10)
+        return await correlate.handle(early)  # the first batch's packs, delivered again
+
+    again = asyncio.run(go())
+    assert [r for r in again if r.topic == LATE_EVENTS_TOPIC] == []
+    assert registry.get_sample_value("fusion_shares_repeated_total") == 1

@@ -17,8 +17,10 @@ from fusion.contract import (
     CANDIDATE_LEADS_TOPIC,
     CORRELATION_TOPIC,
     DEAD_LETTER_TOPIC,
+    DISPATCH_GROUPS_TOPIC,
     LATE_EVENTS_TOPIC,
     RULE_SETS_TOPIC,
+    SILENCES_TOPIC,
     TRIAGE_TOPIC,
     Agency,
     all_topics,
@@ -240,3 +242,18 @@ def test_the_webhook_sender_reads_endpoints_and_leads_but_cannot_change_an_endpo
     others = (WORKER, INGEST, SIMULATOR, DASHBOARD, *map(agency_principal, Agency))
     assert not any(allowed(p, TOPIC, WEBHOOK_ENDPOINTS_TOPIC, R) for p in others)
     assert not any(allowed(p, TOPIC, WEBHOOK_RECEIPTS_TOPIC, W) for p in others)
+
+
+def test_only_the_admin_writes_silences_and_the_worker_reads_them() -> None:
+    principals = (WORKER, INGEST, SIMULATOR, DASHBOARD, *map(agency_principal, Agency))
+    assert [p for p in principals if allowed(p, TOPIC, SILENCES_TOPIC, W)] == []
+    assert allowed(ADMIN, TOPIC, SILENCES_TOPIC, W)
+    assert allowed(WORKER, TOPIC, SILENCES_TOPIC, R)
+    assert not any(allowed(agency_principal(a), TOPIC, SILENCES_TOPIC, R) for a in Agency)
+
+
+def test_only_the_worker_reads_and_writes_the_grouping_state() -> None:
+    others = (INGEST, SIMULATOR, DASHBOARD, *map(agency_principal, Agency))
+    for operation in (R, W):
+        assert allowed(WORKER, TOPIC, DISPATCH_GROUPS_TOPIC, operation)
+        assert [p for p in others if allowed(p, TOPIC, DISPATCH_GROUPS_TOPIC, operation)] == []

@@ -122,3 +122,27 @@ def test_fusion_leads_marks_a_recall_and_a_correction() -> None:
     assert shown.endswith(" r4 t [WITHDRAWN: false positive]")
     plain = line(LeadRecord(LATER, 0, 8, lead(WATCH).model_dump_json().encode()), as_json=False)
     assert plain.endswith(" r3 t")
+
+
+def test_a_fact_only_earlier_recipient_is_told_of_the_recall_without_its_reason() -> None:
+    """An agency that was sent only the fact of a lead is sent the fact of its recall: the
+    status, not the reason (it names the retracted event or the officer)."""
+    from fusion.contract import Handling
+    from leads.redaction import copy_value
+
+    fact_mex = Handling(tlp=Tlp.AMBER, releasable_to=[Country.USA],
+                        fact_releasable_to=[Country.MEX])
+    told = lead(WATCH).model_copy(update={"handling": fact_mex})
+    recall = withdrawal(told, [Agency.HSI, Agency.ANAM], reason="retracted by HSI: wl-1",
+                        at=LATER)
+    assert recall is not None
+    decisions = {d.agency: d for d in recall_route(recall.lead, "HSI,ANAM") or []}
+    assert decisions[Agency.HSI].outcome is Outcome.SENT
+    assert decisions[Agency.ANAM].outcome is Outcome.REDACTED
+    assert "wl-1" not in decisions[Agency.ANAM].reason
+    copy = Lead.model_validate_json(copy_value(recall.lead, recall.lead.model_dump_json()
+                                               .encode(), redacted=True))
+    assert copy.status is LeadStatus.WITHDRAWN
+    assert copy.status_reason is not None
+    assert "wl-1" not in copy.model_dump_json()
+    assert "HSI" not in copy.status_reason

@@ -9,6 +9,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pytest
+
 from fusion.contract import EventEnvelope
 from fusion.resolution.keys import entity_keys
 from leads.building import build_lead
@@ -110,6 +112,50 @@ def test_the_correlate_stage_sweeps_expired_hits() -> None:
     stage._sweep(lane, 61.0)
     assert store.get(HITS_PREFIX + "vehicle:old") is None
     assert store.get(HITS_PREFIX + "vehicle:new") == new
+
+
+def test_a_sweep_looks_at_a_slice_of_the_states_per_batch(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sweep walks the lane's states a slice per batch (a few hundred thousand at once held
+    the event loop for seconds), each once per sweep interval, until it has seen them all."""
+    from prometheus_client import CollectorRegistry
+
+    import stream_apps.correlate as correlate
+    from rules.engine import InMemoryStore
+    from rules.loader import load_catalogue
+    from stream_apps.correlate import HITS_PREFIX, CorrelationStage
+    from stream_apps.metrics import WorkerMetrics
+    from stream_apps.rule_runtime import RuleRuntime
+
+    monkeypatch.setattr(correlate, "SWEEP_SLICE", 2)
+    store = InMemoryStore()
+    stage = CorrelationStage(
+        runtime=RuleRuntime(load_catalogue(CATALOGUE), "test", dt.timedelta(seconds=0)),
+        seed=_no_entries, metrics=WorkerMetrics(CollectorRegistry()), clock=lambda: NOW,
+        store_for=lambda partition: store, partitions=1, sweep_every=60,
+        monotonic=lambda: 0.0)
+    for i in range(5):
+        old, _ = combine_recent(None, [_hit("rule-a", crossing(f"OLD{i}", event_id=f"x-{i}",
+                                                                at=T0))], now=NOW)
+        store.set(f"{HITS_PREFIX}vehicle:old{i}", old)
+    lane = stage._lane(0, 0.0)
+    lane.engine.advance(T0 + 2 * DEFAULT_HORIZON)
+
+    def left() -> int:
+        return sum(1 for k in store.keys() if k.startswith(HITS_PREFIX))  # noqa: SIM118
+
+    states = len(list(store.keys()))
+    stage._sweep(lane, 61.0)
+    assert left() >= 3  # at most two looked at
+    calls = 1
+    while lane.to_sweep:  # the same sweep goes on, batch after batch, before the interval
+        stage._sweep(lane, 61.0 + calls)
+        calls += 1
+    assert left() == 0
+    assert calls == -(-states // 2)
+    stage._sweep(lane, 90.0)  # all seen: the next sweep waits for its interval
+    assert not lane.to_sweep
+    assert not lane.to_sweep
 
 
 def test_state_carried_in_memory_gives_what_state_read_back_from_json_gives() -> None:

@@ -82,3 +82,13 @@ def test_bad_parameters_are_refused() -> None:
         RecentIds(horizon=0, max_ids=10)
     with pytest.raises(ValueError, match="max_ids"):
         RecentIds(horizon=1, max_ids=2, generations=4)
+
+
+def test_again_says_whether_a_key_was_noted_within_the_horizon_at_any_position() -> None:
+    from fusion.recent_ids import RecentIds
+
+    ids = RecentIds(horizon=60, max_ids=1000)
+    assert ids.again("CBP-OFO/x-1", now=0) is False
+    assert ids.again("CBP-OFO/x-1", now=30) is True
+    assert ids.again("CBP-OFO/x-2", now=30) is False
+    assert ids.again("CBP-OFO/x-1", now=200) is False  # the horizon has passed
