@@ -11,6 +11,8 @@
     fusion leads list|tail AGENCY    the leads an agency has received, or follow them
     fusion audit verify|show         the dissemination audit: chain checked, who got what
     fusion dashboard serve|add-user  the watch officers' web dashboard and its accounts
+    fusion webhooks add|run|replay   signed webhook delivery for partners without Kafka
+    fusion retention review|purge    leads due for review at five years (28 CFR 23.20(h))
     fusion escalation set|show|serve acknowledgement deadlines, escalation chains, recalls
     fusion rules lint|test           check the rule catalogue, run its test cases
     fusion rules backtest            replay retained feeds through a candidate rule set
@@ -43,6 +45,7 @@ from cli.commands import (
     leads_cmd,
     principals_cmd,
     publish_cmd,
+    retention_cmd,
     rules_cmd,
     schemas_cmd,
     silences_cmd,
@@ -50,6 +53,7 @@ from cli.commands import (
     status_cmd,
     subscriptions_cmd,
     topics_cmd,
+    webhooks_cmd,
     worker_cmd,
 )
 from fusion.errors import FusionError
@@ -63,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     for command in (topics_cmd, principals_cmd, schemas_cmd, subscriptions_cmd, silences_cmd,
                     publish_cmd,
                     import_cmd, ingest_cmd, leads_cmd, audit_cmd, dashboard_cmd, rules_cmd,
-                    worker_cmd, escalation_cmd,
+                    worker_cmd, escalation_cmd, webhooks_cmd, retention_cmd,
                     status_cmd, simulate_cmd, evaluate_cmd):
         command.register(commands)
     return parser

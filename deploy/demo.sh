@@ -5,19 +5,21 @@
 # Usage: deploy/demo.sh            (make demo runs it after installing)
 #
 # Creates the topics, subscribes the demo agencies, starts `fusion worker`,
-# `fusion simulate`, `fusion dashboard serve` and `fusion escalation serve`
-# (acknowledgement deadlines, escalation notices, recalls), prints where metrics, leads and
+# `fusion simulate`, `fusion dashboard serve`, `fusion escalation serve`
+# (acknowledgement deadlines, escalation notices, recalls) and `fusion webhooks run` (signed
+# webhooks to the endpoints `fusion webhooks add` makes), prints where metrics, leads and
 # the dashboard are (with a demo login: the account `demo`, an HSI supervisor, gets
 # a new generated password at every start), then a status line (events, leads sent
 # per agency, dead letters) every few seconds. Ctrl-C stops the worker, simulator
 # and dashboard and whichever of Kafka and Redis this run started; `make down`
 # stops anything left behind. Logs: .run/worker.log, .run/simulator.log,
-# .run/dashboard.log, .run/escalation.log.
+# .run/dashboard.log, .run/escalation.log, .run/webhooks.log.
 #
 # Settings: FUSION_WEB_PORT (worker metrics, default 6066),
 # FUSION_SIMULATOR_METRICS_PORT (default 9464), FUSION_DASHBOARD_PORT (default
 # 8090), FUSION_DASHBOARD_METRICS_PORT (default 9466), FUSION_ESCALATION_PORT
-# (escalation service metrics and HTTP acknowledgements, default 6068), FUSION_DEMO_RATE
+# (escalation service metrics and HTTP acknowledgements, default 6068),
+# FUSION_WEBHOOKS_METRICS_PORT (the webhook sender's metrics, default 9467), FUSION_DEMO_RATE
 # (crossings/s, default 20), FUSION_DEMO_STATUS_EVERY (seconds between status
 # lines, default 5), plus everything in deploy/env.sh.
 set -euo pipefail
@@ -37,17 +39,19 @@ FUSION="${FUSION_REPO_DIR}/.venv/bin/fusion"
 : "${FUSION_DASHBOARD_PORT:=8090}"
 : "${FUSION_DASHBOARD_METRICS_PORT:=9466}"
 : "${FUSION_ESCALATION_PORT:=6068}"
+: "${FUSION_WEBHOOKS_METRICS_PORT:=9467}"
 : "${FUSION_DEMO_RATE:=20}"
 : "${FUSION_DEMO_STATUS_EVERY:=5}"
 export FUSION_WEB_PORT FUSION_SIMULATOR_METRICS_PORT FUSION_DASHBOARD_PORT \
-  FUSION_DASHBOARD_METRICS_PORT FUSION_ESCALATION_PORT
+  FUSION_DASHBOARD_METRICS_PORT FUSION_ESCALATION_PORT FUSION_WEBHOOKS_METRICS_PORT
 WORKER_PID_FILE="${FUSION_RUN_DIR}/worker.pid"
 SIMULATOR_PID_FILE="${FUSION_RUN_DIR}/simulator.pid"
 DASHBOARD_PID_FILE="${FUSION_RUN_DIR}/dashboard.pid"
 ESCALATION_PID_FILE="${FUSION_RUN_DIR}/escalation.pid"
+WEBHOOKS_PID_FILE="${FUSION_RUN_DIR}/webhooks.pid"
 
 for port_var in FUSION_WEB_PORT FUSION_SIMULATOR_METRICS_PORT FUSION_DASHBOARD_PORT \
-  FUSION_DASHBOARD_METRICS_PORT FUSION_ESCALATION_PORT; do
+  FUSION_DASHBOARD_METRICS_PORT FUSION_ESCALATION_PORT FUSION_WEBHOOKS_METRICS_PORT; do
   if port_in_use "${!port_var}"; then
     die "port ${!port_var} (${port_var}) is in use by $(port_owner "${!port_var}"); is a demo already running? ('make down' stops it) or set ${port_var}"
   fi
@@ -63,6 +67,7 @@ stop_all() {
   stop_pidfile "$SIMULATOR_PID_FILE" "simulator" "fusion simulate" || true
   stop_pidfile "$DASHBOARD_PID_FILE" "dashboard" "fusion dashboard serve" || true
   stop_pidfile "$ESCALATION_PID_FILE" "escalation service" "fusion escalation serve" || true
+  stop_pidfile "$WEBHOOKS_PID_FILE" "webhook sender" "fusion webhooks run" || true
   stop_pidfile "$WORKER_PID_FILE" "worker" "fusion worker" || true
   local service
   for service in "${started[@]}"; do
@@ -103,8 +108,13 @@ echo $! >"$ESCALATION_PID_FILE"
 wait_for "curl -fsS -o /dev/null http://127.0.0.1:${FUSION_ESCALATION_PORT}/healthz" 120 \
   "the escalation service" "$ESCALATION_PID_FILE" "fusion escalation serve" \
   || { tail -n 30 "${FUSION_RUN_DIR}/escalation.log" >&2; exit 1; }
+"$FUSION" webhooks run >"${FUSION_RUN_DIR}/webhooks.log" 2>&1 &
+echo $! >"$WEBHOOKS_PID_FILE"
+wait_for "curl -fsS -o /dev/null http://127.0.0.1:${FUSION_WEBHOOKS_METRICS_PORT}/metrics" 120 \
+  "the webhook sender" "$WEBHOOKS_PID_FILE" "fusion webhooks run" \
+  || { tail -n 30 "${FUSION_RUN_DIR}/webhooks.log" >&2; exit 1; }
 services=("$(cat "$WORKER_PID_FILE")" "$(cat "$SIMULATOR_PID_FILE")" "$(cat "$DASHBOARD_PID_FILE")"
-  "$(cat "$ESCALATION_PID_FILE")")
+  "$(cat "$ESCALATION_PID_FILE")" "$(cat "$WEBHOOKS_PID_FILE")")
 
 cat <<MSG
 
@@ -119,7 +129,10 @@ Fusion Lead Dispatcher demo is running.
   Subscriptions:      .venv/bin/fusion subscriptions list
   Escalation:         http://127.0.0.1:${FUSION_ESCALATION_PORT}/metrics   (.venv/bin/fusion escalation show HSI;
                       notices on notices.<slug>, e.g. after 10 min for an unacknowledged FLASH lead)
+  Webhooks:           .venv/bin/fusion webhooks add HSI https://... (prints its secret once);
+                      metrics http://127.0.0.1:${FUSION_WEBHOOKS_METRICS_PORT}/metrics
   Logs:               .run/worker.log  .run/simulator.log  .run/dashboard.log  .run/escalation.log
+                      .run/webhooks.log
 Ctrl-C stops it. Every ${FUSION_DEMO_STATUS_EVERY}s, what the worker has done so far:
 MSG
 
@@ -128,5 +141,5 @@ MSG
 status_pid=$!
 # Returns when the worker or the simulator exits (Ctrl-C goes to the trap instead).
 wait -n "${services[@]}"
-warn "a service stopped unexpectedly; see .run/worker.log, .run/simulator.log, .run/dashboard.log and .run/escalation.log"
+warn "a service stopped unexpectedly; see .run/worker.log, .run/simulator.log, .run/dashboard.log, .run/escalation.log and .run/webhooks.log"
 exit 1

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# deploy/down.sh - stop the local stack: a demo's simulator, dashboard, escalation service
-# and worker, then Redis and Kafka. Keeps the data.
+# deploy/down.sh - stop the local stack: a demo's simulator, dashboard, escalation service,
+# webhook sender and worker, then Redis and Kafka. Keeps the data.
 #
 # Usage: deploy/down.sh [--help]
 #
@@ -21,6 +21,7 @@ rc=0
 stop_pidfile "${FUSION_RUN_DIR}/simulator.pid" "simulator" "fusion simulate" || rc=1
 stop_pidfile "${FUSION_RUN_DIR}/dashboard.pid" "dashboard" "fusion dashboard serve" || rc=1
 stop_pidfile "${FUSION_RUN_DIR}/escalation.pid" "escalation service" "fusion escalation serve" || rc=1
+stop_pidfile "${FUSION_RUN_DIR}/webhooks.pid" "webhook sender" "fusion webhooks run" || rc=1
 stop_pidfile "${FUSION_RUN_DIR}/worker.pid" "worker" "fusion worker" || rc=1
 "${FUSION_DEPLOY_DIR}/redis-stop.sh" || rc=1
 "${FUSION_DEPLOY_DIR}/kafka-stop.sh" || rc=1

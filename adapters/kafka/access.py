@@ -127,9 +127,27 @@ def audit_key(settings: ConnectionSettings) -> bytes:
                                  f"({type(exc).__name__})") from None
 
 
-def ensure_audit_key(directory: Path) -> bool:
-    """Make the audit key file (32 random bytes) if there is none; True if it was made."""
-    path = directory / AUDIT_KEY_FILE
+RECEIPTS_KEY_FILE = "webhook-receipts-key.json"
+
+
+def receipts_key(settings: ConnectionSettings) -> bytes:
+    """The key that seals the webhook delivery receipts' chain (its own: the sender holds
+    it, never the dissemination audit's)."""
+    path = credentials_dir(settings) / RECEIPTS_KEY_FILE
+    try:
+        return base64.b64decode(json.loads(path.read_text(encoding="utf-8"))["key"])
+    except FileNotFoundError:
+        raise ConfigurationError(
+            f"no webhook receipts key at {path}: 'fusion principals sync' makes one") from None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ConfigurationError(f"the receipts key file {path} is unreadable "
+                                 f"({type(exc).__name__})") from None
+
+
+def ensure_audit_key(directory: Path, name: str = AUDIT_KEY_FILE) -> bool:
+    """Make the audit key file ``name`` (32 random bytes) if there is none; True if it was
+    made (the dissemination audit's, or with RECEIPTS_KEY_FILE the webhook receipts')."""
+    path = directory / name
     if path.exists():
         return False
     directory.mkdir(parents=True, exist_ok=True)

@@ -31,6 +31,7 @@ from kafka.admin import (
 from kafka.errors import KafkaError
 
 from adapters.kafka.access import (
+    RECEIPTS_KEY_FILE,
     KafkaAccess,
     credentials_file,
     ensure_audit_key,
@@ -109,6 +110,7 @@ class PrincipalAdmin:
         self._upsert(upserts)
         report.acls_created, report.acls_deleted = self._apply_acls(grants())
         report.audit_key_made = ensure_audit_key(self._directory)
+        ensure_audit_key(self._directory, RECEIPTS_KEY_FILE)
         return report
 
     def add(self, principal: str) -> str:

@@ -12,9 +12,11 @@ from pydantic import BaseModel
 from fusion.contract import FEEDS, DeadLetter, EventEnvelope, Lead
 from fusion.contract.audit import AuditEntry
 from fusion.contract.escalation import EscalationNotice, EscalationPolicy
+from fusion.contract.retention import RetentionReview
 from fusion.contract.retraction import Retraction
 from fusion.contract.silence import Silence, SilenceChange
 from fusion.contract.triage import TriageAction
+from fusion.contract.webhooks import DeliveryDeadLetter, DeliveryReceipt, WebhookBody
 from leads.subscriptions import Subscription
 
 SCHEMAS: dict[str, type[BaseModel]] = {
@@ -25,6 +27,10 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "subscription": Subscription,
     "audit-entry": AuditEntry,
     "triage-action": TriageAction,
+    "webhook-body": WebhookBody,
+    "webhook-dead-letter": DeliveryDeadLetter,
+    "webhook-receipt": DeliveryReceipt,
+    "retention-review": RetentionReview,
     "escalation-policy": EscalationPolicy,
     "escalation-notice": EscalationNotice,
     "retraction": Retraction,

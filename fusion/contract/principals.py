@@ -19,6 +19,11 @@ policy to the broker, ``fusion principals`` manages the credentials.
                          seizure analytics); write triage.* (the watch officers' dashboard:
                          `fusion dashboard serve`); no consumer group (it assigns
                          partitions), no other feed, no internal or control topic
+    svc-webhooks         read leads.* (each endpoint's agency's topic, read_committed),
+                         control.webhook-endpoints, webhooks.replays; read and write
+                         webhooks.endpoint-states (a 410 disables); write webhooks.dlq and
+                         audit.webhook-receipts; groups and transactional ids
+                         fusion-webhooks* (`fusion webhooks run`)
     svc-escalation       read audit.disseminations*, control.escalation*, triage.*,
                          acks.*, internal.leads, internal.retractions; write notices.*,
                          audit.escalations*, triage.* (partners' acknowledgements, checked),
@@ -56,6 +61,11 @@ from fusion.contract.topics import (
     SUBSCRIPTIONS_TOPIC,
     TRIAGE_TOPIC,
     WATCHLIST_STATE_TOPIC,
+    WEBHOOK_DEAD_LETTER_TOPIC,
+    WEBHOOK_ENDPOINTS_TOPIC,
+    WEBHOOK_RECEIPTS_TOPIC,
+    WEBHOOK_REPLAYS_TOPIC,
+    WEBHOOK_STATES_TOPIC,
     ack_topic,
     feed_topic,
     notice_topic,
@@ -68,14 +78,17 @@ WORKER = "svc-worker"
 INGEST = "svc-ingest"
 SIMULATOR = "svc-simulator"
 DASHBOARD = "svc-dashboard"
+WEBHOOKS = "svc-webhooks"
 ESCALATION = "svc-escalation"
-SERVICES = (WORKER, INGEST, SIMULATOR, DASHBOARD, ESCALATION)
+SERVICES = (WORKER, INGEST, SIMULATOR, DASHBOARD, ESCALATION, WEBHOOKS)
 SUPER_USERS = (ADMIN, BROKER, CONTROLLER)
 
 WORKER_APP_PREFIX = "fusion-worker"
 """Every worker's FUSION_APP_ID starts with this: its consumer group, and the prefix of the
 topics Faust makes for it (``<app_id>-correlation-state-changelog``, the assignor topic)."""
 INGEST_GROUP_PREFIX = "fusion-ingest"
+WEBHOOKS_PREFIX = "fusion-webhooks"
+"""The webhook sender's consumer groups (one per endpoint) and transactional id."""
 
 
 def intake_group(app_id: str) -> str:
@@ -208,6 +221,29 @@ def dashboard_grants() -> list[Grant]:
     ]
 
 
+def webhooks_grants() -> list[Grant]:
+    """The webhook sender reads what it delivers (the agencies' lead topics) and its
+    endpoints; it can disable an endpoint (its state topic) but not change its URL or
+    secrets; it writes its dead letters and receipts, and commits through its own groups
+    and transactional id."""
+    h = WEBHOOKS
+    return [
+        *_topic(h, "leads.", Operation.READ, Operation.DESCRIBE, prefixed=True),
+        # prefixed, like the worker's control topics: a test's own set is <topic>.<suffix>
+        *_topic(h, WEBHOOK_ENDPOINTS_TOPIC, Operation.READ, Operation.DESCRIBE, prefixed=True),
+        *_topic(h, WEBHOOK_STATES_TOPIC, Operation.READ, Operation.WRITE, Operation.DESCRIBE,
+                prefixed=True),
+        *_topic(h, WEBHOOK_REPLAYS_TOPIC, Operation.READ, Operation.DESCRIBE, prefixed=True),
+        *_topic(h, WEBHOOK_DEAD_LETTER_TOPIC, Operation.WRITE, Operation.DESCRIBE,
+                prefixed=True),
+        *_topic(h, WEBHOOK_RECEIPTS_TOPIC, Operation.READ, Operation.WRITE, Operation.DESCRIBE,
+                prefixed=True),
+        *[Grant(h, Resource.TRANSACTIONAL_ID, WEBHOOKS_PREFIX, True, op)
+          for op in (Operation.WRITE, Operation.DESCRIBE)],
+        *_group(h, WEBHOOKS_PREFIX),
+    ]
+
+
 def escalation_grants() -> list[Grant]:
     """The escalation service (acknowledgement deadlines, escalation notices, recalls): it
     reads what was sent (the audit), what was acknowledged or withdrawn (triage.*, acks.*),
@@ -241,7 +277,7 @@ def grants() -> list[Grant]:
 
 @cache
 def _policy() -> tuple[Grant, ...]:
-    out = [*worker_grants(), *dashboard_grants(), *escalation_grants(),
+    out = [*worker_grants(), *dashboard_grants(), *escalation_grants(), *webhooks_grants(),
            *publisher_grants(INGEST, read_back=True), *_group(INGEST, INGEST_GROUP_PREFIX),
            *publisher_grants(SIMULATOR, read_back=False)]
     for agency in Agency:

@@ -40,6 +40,20 @@ DISPATCH_GROUPS_TOPIC = "state.dispatch-groups"
 WATCHLIST_STATE_TOPIC = "state.watchlist"
 # What people and partners did with leads (fusion/contract/triage.py), keyed by lead_id.
 TRIAGE_TOPIC = "triage.actions"
+# Webhook delivery (fusion/contract/webhooks.py). The endpoints, with their URL and signing
+# secrets: compacted, keyed by endpoint id, written only by the admin, read only by the
+# webhook sender. Their enabled state, apart, so that the sender (a 410 answer) can disable
+# one without being able to change where leads go or what signs them.
+WEBHOOK_ENDPOINTS_TOPIC = "control.webhook-endpoints"
+WEBHOOK_STATES_TOPIC = "webhooks.endpoint-states"
+WEBHOOK_DEAD_LETTER_TOPIC = "webhooks.dlq"
+WEBHOOK_REPLAYS_TOPIC = "webhooks.replays"
+# Every delivery's end (delivered, dead-lettered, endpoint disabled): one hash chain, kept for
+# ever, written only by the sender, in the transaction that commits the lead's offset.
+WEBHOOK_RECEIPTS_TOPIC = "audit.webhook-receipts"
+# Retention reviews (fusion/contract/retention.py): one record per lead and review, purged or
+# retained; kept for ever, written only by the admin (`fusion retention`).
+RETENTION_REVIEWS_TOPIC = "audit.retention-reviews"
 # Acknowledgement deadlines and escalation chains per agency (fusion/contract/escalation.py),
 # compacted, keyed by agency code; written only by the admin (fusion escalation set).
 ESCALATION_TOPIC = "control.escalation"
@@ -122,6 +136,43 @@ class OwnTopics:
                                   (self.watchlist, WATCHLIST_STATE_TOPIC))]
 
 
+@dataclass(frozen=True, slots=True)
+class WebhookTopics:
+    """The webhook topics, or a test's own set (``<topic>.<suffix>``, like ``OwnTopics``)."""
+
+    suffix: str = ""
+
+    def _named(self, base: str) -> str:
+        return f"{base}.{self.suffix}" if self.suffix else base
+
+    @property
+    def endpoints(self) -> str:
+        return self._named(WEBHOOK_ENDPOINTS_TOPIC)
+
+    @property
+    def states(self) -> str:
+        return self._named(WEBHOOK_STATES_TOPIC)
+
+    @property
+    def dead_letters(self) -> str:
+        return self._named(WEBHOOK_DEAD_LETTER_TOPIC)
+
+    @property
+    def replays(self) -> str:
+        return self._named(WEBHOOK_REPLAYS_TOPIC)
+
+    @property
+    def receipts(self) -> str:
+        return self._named(WEBHOOK_RECEIPTS_TOPIC)
+
+    def specs(self) -> list[TopicSpec]:
+        shared = {s.name: s for s in all_topics()}
+        return [TopicSpec(self._named(base), shared[base].partitions, shared[base].config)
+                for base in (WEBHOOK_ENDPOINTS_TOPIC, WEBHOOK_STATES_TOPIC,
+                             WEBHOOK_DEAD_LETTER_TOPIC, WEBHOOK_REPLAYS_TOPIC,
+                             WEBHOOK_RECEIPTS_TOPIC)]
+
+
 def all_topics() -> list[TopicSpec]:
     week_ms = str(7 * 24 * 3600 * 1000)
     specs = [TopicSpec(name, FEED_PARTITIONS, {"retention.ms": week_ms}) for name in feed_topics()]
@@ -138,6 +189,15 @@ def all_topics() -> list[TopicSpec]:
     specs.append(TopicSpec(SILENCE_AUDIT_TOPIC, 1, {"retention.ms": "-1", "retention.bytes": "-1"}))
     specs.append(TopicSpec(DISPATCH_GROUPS_TOPIC, FEED_PARTITIONS, {"cleanup.policy": "compact"}))
     specs.append(TopicSpec(TRIAGE_TOPIC, FEED_PARTITIONS,
+                           {"retention.ms": "-1", "retention.bytes": "-1"}))
+    specs.append(TopicSpec(WEBHOOK_ENDPOINTS_TOPIC, 1, {"cleanup.policy": "compact"}))
+    specs.append(TopicSpec(WEBHOOK_STATES_TOPIC, 1, {"cleanup.policy": "compact"}))
+    specs.append(TopicSpec(WEBHOOK_DEAD_LETTER_TOPIC, 1,
+                           {"retention.ms": str(30 * 24 * 3600 * 1000)}))
+    specs.append(TopicSpec(WEBHOOK_REPLAYS_TOPIC, 1, {"retention.ms": str(30 * 24 * 3600 * 1000)}))
+    specs.append(TopicSpec(WEBHOOK_RECEIPTS_TOPIC, 1,
+                           {"retention.ms": "-1", "retention.bytes": "-1"}))
+    specs.append(TopicSpec(RETENTION_REVIEWS_TOPIC, 1,
                            {"retention.ms": "-1", "retention.bytes": "-1"}))
     specs.extend(
         TopicSpec(lead_topic(agency), LEAD_PARTITIONS, {"retention.ms": week_ms})

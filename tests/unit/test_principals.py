@@ -34,6 +34,7 @@ from fusion.contract.principals import (
     ESCALATION,
     INGEST,
     SIMULATOR,
+    WEBHOOKS,
     WORKER,
     WORKER_APP_PREFIX,
     Operation,
@@ -80,7 +81,7 @@ def test_an_agency_reads_exactly_its_own_lead_and_notice_topics(agency: Agency,
 def test_only_the_worker_and_the_admin_write_internal_lead_and_dead_letter_topics(
         topic: str) -> None:
     if topic in INTERNAL or topic.startswith("leads."):
-        writers = {p for p in (WORKER, INGEST, SIMULATOR, DASHBOARD, ESCALATION,
+        writers = {p for p in (WORKER, INGEST, SIMULATOR, DASHBOARD, ESCALATION, WEBHOOKS,
                                *map(agency_principal, Agency))
                    if allowed(p, TOPIC, topic, W)}
         # the escalation service: recall revisions (internal.leads), refused acknowledgements
@@ -89,7 +90,7 @@ def test_only_the_worker_and_the_admin_write_internal_lead_and_dead_letter_topic
 
 
 def test_only_the_admin_writes_the_rule_sets() -> None:
-    principals = (WORKER, INGEST, SIMULATOR, DASHBOARD, *map(agency_principal, Agency))
+    principals = (WORKER, INGEST, SIMULATOR, DASHBOARD, WEBHOOKS, *map(agency_principal, Agency))
     assert [p for p in principals if allowed(p, TOPIC, RULE_SETS_TOPIC, W)] == []
     assert allowed(ADMIN, TOPIC, RULE_SETS_TOPIC, W)
     assert allowed(WORKER, TOPIC, RULE_SETS_TOPIC, R)  # it takes the published rule set
@@ -118,7 +119,8 @@ def test_a_partner_group_must_carry_its_prefix() -> None:
 def test_every_grant_names_a_known_principal_and_the_policy_has_no_duplicates() -> None:
     policy = grants()
     assert len(policy) == len(set(policy))
-    known = {WORKER, INGEST, SIMULATOR, DASHBOARD, ESCALATION, *map(agency_principal, Agency)}
+    known = {WORKER, INGEST, SIMULATOR, DASHBOARD, ESCALATION, WEBHOOKS,
+             *map(agency_principal, Agency)}
     assert {g.principal for g in policy} == known
 
 
@@ -143,7 +145,7 @@ def test_the_dashboard_reads_a_test_workers_own_audit_and_needs_no_group() -> No
 
 def test_only_the_worker_the_dashboard_and_the_escalation_service_write_triage_actions(
         ) -> None:
-    principals = (WORKER, INGEST, SIMULATOR, DASHBOARD, ESCALATION,
+    principals = (WORKER, INGEST, SIMULATOR, DASHBOARD, ESCALATION, WEBHOOKS,
                   *map(agency_principal, Agency))
     assert {p for p in principals if allowed(p, TOPIC, TRIAGE_TOPIC, W)} == {
         WORKER, DASHBOARD, ESCALATION}
@@ -216,6 +218,30 @@ def test_missing_credentials_say_how_to_get_them(tmp_path: Path) -> None:
     assert "agency-hsi" in str(refused.value)
     with pytest.raises(ConfigurationError, match="not a principal"):
         kafka_access(_settings(tmp_path), "../admin")
+
+
+def test_the_webhook_sender_reads_endpoints_and_leads_but_cannot_change_an_endpoint() -> None:
+    from fusion.contract.principals import WEBHOOKS_PREFIX
+    from fusion.contract.topics import (
+        WEBHOOK_DEAD_LETTER_TOPIC,
+        WEBHOOK_ENDPOINTS_TOPIC,
+        WEBHOOK_RECEIPTS_TOPIC,
+        WEBHOOK_STATES_TOPIC,
+    )
+    assert allowed(WEBHOOKS, TOPIC, lead_topic(Agency.HSI), R)
+    assert not allowed(WEBHOOKS, TOPIC, lead_topic(Agency.HSI), W)
+    assert allowed(WEBHOOKS, TOPIC, WEBHOOK_ENDPOINTS_TOPIC, R)
+    assert not allowed(WEBHOOKS, TOPIC, WEBHOOK_ENDPOINTS_TOPIC, W)  # URLs and secrets: admin's
+    assert allowed(WEBHOOKS, TOPIC, WEBHOOK_STATES_TOPIC, W)  # a 410 disables
+    assert allowed(WEBHOOKS, TOPIC, WEBHOOK_DEAD_LETTER_TOPIC, W)
+    assert allowed(WEBHOOKS, TOPIC, WEBHOOK_RECEIPTS_TOPIC, W)
+    assert not allowed(WEBHOOKS, TOPIC, AUDIT_TOPIC, W)  # the dispatcher's chains
+    assert not allowed(WEBHOOKS, TOPIC, feed_topics()[0], R)
+    assert allowed(WEBHOOKS, Resource.GROUP, f"{WEBHOOKS_PREFIX}-hsi.main", R)
+    assert not allowed(WEBHOOKS, Resource.GROUP, "agency-hsi", R)
+    others = (WORKER, INGEST, SIMULATOR, DASHBOARD, *map(agency_principal, Agency))
+    assert not any(allowed(p, TOPIC, WEBHOOK_ENDPOINTS_TOPIC, R) for p in others)
+    assert not any(allowed(p, TOPIC, WEBHOOK_RECEIPTS_TOPIC, W) for p in others)
 
 
 def test_only_the_admin_writes_silences_and_the_worker_reads_them() -> None:
