@@ -35,7 +35,16 @@ from fusion.contract import (
     Rejection,
 )
 from fusion.contract.silence import Silence
-from leads.grouping import GroupState, due, expired, group_key, plan, released, sent
+from leads.grouping import (
+    Carried,
+    GroupState,
+    due,
+    expired,
+    group_key,
+    plan,
+    released,
+    sent,
+)
 from leads.recall import recall_route
 from leads.redaction import FUSION_CENTER_CONTACT
 from leads.routing import Decision, Outcome, route
@@ -160,6 +169,9 @@ class DispatchStage:
         back). The caller audits the decisions that do not send."""
         key = group_key(lead.lead_id, decision.agency)
         before = batch.state(key)
+        if before is not None and before.held is not None:  # its fate on the audit too
+            batch.coalesced(lead.lead_id, decision, Carried.of(before.held.lead),
+                            by=lead.revision)
         if decision.send:
             if before is not None:
                 batch.set_state(key, sent(before, lead, batch.now))

@@ -234,3 +234,45 @@ def test_a_burst_of_revisions_is_coalesced_and_the_held_one_sent_when_the_interv
     assert [c.revision for c in _copies(stack, Agency.CBP_OFO, starts[Agency.CBP_OFO],
                                         first.lead_id)] == [1]
     assert (4, "CBP-OFO", "held-grouping") in _entries(stack, worker, first.lead_id)
+
+
+def test_a_recall_drops_the_revision_grouping_holds_and_goes_out_at_once(
+        policy_topics: None, stack: Stack, worker: Worker) -> None:
+    """A revision held by grouping, then the lead recalled: the recall reaches the recipient
+    at once, past grouping; the held revision is audited as carried by the recall and never
+    goes out (it would bring the recalled lead back)."""
+    from fusion.contract.lead import LeadStatus
+    from stream_apps.records import RECALL_HEADER
+
+    put_subscription(stack.admin, worker.topics.subscriptions, Subscription(
+        agency=Agency.HSI, group_interval=GROUP_S, repeat_interval=GROUP_S))
+    starts = _starts(stack)
+    first = _lead(_category())
+    _send(stack, first)
+    wait_until(lambda: _copies(stack, Agency.HSI, starts[Agency.HSI], first.lead_id),
+               timeout=20, what="revision 1 on leads.hsi")
+    _send(stack, _revised(first, 2))
+    wait_until(lambda: (2, "HSI", "held-grouping") in _entries(stack, worker, first.lead_id),
+               timeout=20, what="revision 2 held for HSI")
+    held_at = dt.datetime.now(dt.UTC)
+    recall = _revised(first, 2).model_copy(update={
+        "revision": 3, "status": LeadStatus.WITHDRAWN, "status_reason": "misread plate"})
+    producer = open_producer(stack.admin, client_id="test-policy-recall")
+    try:
+        producer.send(CANDIDATE_LEADS_TOPIC, key=recall.lead_id.encode(),
+                      value=recall.model_dump_json().encode(),
+                      headers=[(RECALL_HEADER, b"HSI")]).get(timeout=30)
+    finally:
+        producer.close()
+    wait_until(lambda: [c.revision for c in _copies(
+        stack, Agency.HSI, starts[Agency.HSI], first.lead_id)] == [1, 3] or None,
+        timeout=20, what="the recall on leads.hsi, before the grouping interval ends")
+    hsi = [(rev, outcome) for rev, agency, outcome in _entries(stack, worker, first.lead_id)
+           if agency == "HSI"]
+    assert hsi == [(1, "sent"), (2, "held-grouping"), (2, "coalesced"), (3, "sent")]
+    # past the held revision's due time and two of the dispatcher's 1 s timer rounds
+    until = held_at + dt.timedelta(seconds=GROUP_S + 3)
+    while dt.datetime.now(dt.UTC) < until:
+        revisions = [c.revision for c in _copies(stack, Agency.HSI, starts[Agency.HSI],
+                                                 first.lead_id)]
+        assert revisions == [1, 3], revisions
