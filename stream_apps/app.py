@@ -115,9 +115,12 @@ def create_app(settings: WorkerSettings, *, registry: CollectorRegistry | None =
         producer_max_batch_size=settings.producer_batch_bytes,
         producer_acks=-1,
         broker_session_timeout=settings.session_timeout,
-        # No static membership for Faust's own group: its assignor asserts that a member's
-        # assignment carries the URL it has now, and a restarted static member gets the one
-        # computed for its last start (faust/assignor/partition_assignor.py on_assignment).
+        # Static membership for Faust's own group too, under a name that includes the web
+        # address: Faust's assignor asserts that a member's assignment carries the URL it
+        # has now (faust/assignor/partition_assignor.py on_assignment), and a restarted
+        # static member is handed the assignment of its last start.
+        consumer_group_instance_id=settings.group_instance(
+            f"app-{settings.web_host}-{settings.web_port}"),
         # Only /metrics and /healthz: no table data by key, no topology, no statistics.
         web_tables_enabled=False, web_router_enabled=False, web_stats_enabled=False,
         web_graph_enabled=False, web_metrics_enabled=False,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import socket
 from pathlib import Path
 from typing import Annotated, Literal
@@ -49,9 +50,9 @@ class WorkerSettings(ConnectionSettings, EventTimeSettings):
         default=10, ge=6, description="Seconds before the group drops a silent worker.")
     worker_instance: str | None = Field(
         default=None, pattern=r"^[A-Za-z0-9._-]{1,100}$",
-        description="The intake's static group membership (KIP-345): a worker restarted "
-        "under the same name takes its feed partitions back at once, without waiting out "
-        "session_timeout and a rebalance (Faust's own group stays dynamic). Default: the "
+        description="Static group membership (KIP-345): a worker restarted under the same "
+        "name takes its partitions back at once, without waiting out session_timeout and a "
+        "rebalance (in Faust's group the name includes the web address). Default: the "
         "host and the Faust data folder, which stay the same across restarts of one worker "
         "and differ between workers; two "
         "processes under one name fence each other. 'dynamic' turns it off.")
@@ -64,7 +65,8 @@ class WorkerSettings(ConnectionSettings, EventTimeSettings):
         if name is None:
             where = str(Path(self.data_dir).resolve())
             name = f"{socket.gethostname()}-{hashlib.sha256(where.encode()).hexdigest()[:12]}"
-        return f"{self.app_id}-{name}-{role}"[:240]
+        # Kafka takes [A-Za-z0-9._-] in a group.instance.id, at most 249 characters
+        return re.sub(r"[^A-Za-z0-9._-]", "_", f"{self.app_id}-{name}-{role}")[:240]
     rules_dir: str = Field(
         default="rules/catalogue",
         description="The rule catalogue to load when none was published on rules_topic.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -165,3 +166,16 @@ def test_dashboard_add_user_prints_the_password_once_and_keeps_only_its_hash(
     assert main(["dashboard", "add-user", "bob", "--agency", "HSI",
                  "--time-zone", "Mars/Olympus"]) == 2
     assert "Mars/Olympus" in capsys.readouterr().err
+
+
+def test_a_worker_s_static_member_names_stay_put_across_restarts_and_differ_between_workers(
+        tmp_path: Path) -> None:
+    from stream_apps.settings import WorkerSettings
+
+    one = WorkerSettings(data_dir=str(tmp_path / "a"), web_port=6066)
+    again = WorkerSettings(data_dir=str(tmp_path / "a"), web_port=6066)
+    other = WorkerSettings(data_dir=str(tmp_path / "b"), web_port=6067)
+    assert one.group_instance("intake") == again.group_instance("intake")
+    assert one.group_instance("intake") != other.group_instance("intake")
+    assert re.fullmatch(r"[A-Za-z0-9._-]{1,240}", one.group_instance("app-::1-6066") or "")
+    assert WorkerSettings(worker_instance="dynamic").group_instance("intake") is None
