@@ -58,8 +58,8 @@ SWEEP_SLICE = 5000  # state names a sweep looks at per batch
 # A share of an event the lane correlated within this many seconds is a repeat (the intake
 # read its record again after its group rebalanced, or a batch was sent twice): dropped,
 # not taken for late. About 100 bytes an event, at most TAKEN_MAX_IDS per lane.
-TAKEN_HORIZON = 600.0
-TAKEN_MAX_IDS = 200_000
+TAKEN_HORIZON = 120.0  # a batch read again comes within a rebalance, seconds later
+TAKEN_MAX_IDS = 100_000
 HITS_PREFIX = "hits/"  # the recent hits of one group key (leads.recent_hits)
 
 
