@@ -103,8 +103,10 @@ def recall_route(lead: Lead, recall_to: str | None) -> list[Decision] | None:
     for agency in agencies:
         release = release_of(lead.handling, agency)
         if release is Release.WHOLE:
-            decisions.append(Decision(agency, Outcome.SENT, f"{what} to an earlier recipient: "
-                                      f"{lead.status_reason or lead.status.value}"[:500]))
+            # the status only: the reason's free text (an officer's note, what was retracted)
+            # travels on the revision, not into the audit, which is kept for ever
+            decisions.append(Decision(agency, Outcome.SENT, f"{what} to an earlier recipient "
+                                      f"({lead.status.value})"))
         elif release is Release.FACT_ONLY:  # it was told the fact: it is told of the recall
             decisions.append(Decision(agency, Outcome.REDACTED,
                                       f"{what} to an earlier recipient, fact only"))

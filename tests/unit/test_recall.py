@@ -105,7 +105,7 @@ def test_dispatch_routes_a_recall_to_the_listed_recipients_by_handling_only() ->
     assert decisions is not None
     assert [(d.agency, d.outcome) for d in decisions] == [
         (Agency.ANAM, Outcome.HANDLING), (Agency.HSI, Outcome.SENT)]
-    assert decisions[1].reason == "recall to an earlier recipient: false"
+    assert decisions[1].reason == "recall to an earlier recipient (withdrawn)"  # no free text
 
 
 def test_an_active_lead_is_routed_by_subscription_even_with_the_header() -> None:
