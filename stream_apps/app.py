@@ -115,10 +115,10 @@ def create_app(settings: WorkerSettings, *, registry: CollectorRegistry | None =
         producer_max_batch_size=settings.producer_batch_bytes,
         producer_acks=-1,
         broker_session_timeout=settings.session_timeout,
-        # Static membership for Faust's own group too, under a name that includes the web
-        # address: Faust's assignor asserts that a member's assignment carries the URL it
-        # has now (faust/assignor/partition_assignor.py on_assignment), and a restarted
-        # static member is handed the assignment of its last start.
+        # Static membership for Faust's own group too; the name includes the web address:
+        # Faust's assignor asserts that a member's assignment carries the URL it has now
+        # (faust/assignor/partition_assignor.py on_assignment), and a restarted static
+        # member is handed the assignment of its last start.
         consumer_group_instance_id=settings.group_instance(
             f"app-{settings.web_host}-{settings.web_port}"),
         # Only /metrics and /healthz: no table data by key, no topology, no statistics.

@@ -52,9 +52,8 @@ class WorkerSettings(ConnectionSettings, EventTimeSettings):
         default=None, pattern=r"^[A-Za-z0-9._-]{1,100}$",
         description="Static group membership (KIP-345): a worker restarted under the same "
         "name takes its partitions back at once, without waiting out session_timeout and a "
-        "rebalance (in Faust's group the name includes the web address). Default: the "
-        "host and the Faust data folder, which stay the same across restarts of one worker "
-        "and differ between workers; two "
+        "rebalance. Default: the host, the Faust data folder and the web address, which "
+        "stay the same across restarts of one worker and differ between workers; two "
         "processes under one name fence each other. 'dynamic' turns it off.")
 
     def group_instance(self, role: str) -> str | None:
@@ -62,8 +61,8 @@ class WorkerSettings(ConnectionSettings, EventTimeSettings):
         name = self.worker_instance
         if name == "dynamic":
             return None
-        if name is None:
-            where = str(Path(self.data_dir).resolve())
+        if name is None:  # the web address too: two workers sharing a data folder differ by it
+            where = f"{Path(self.data_dir).resolve()}|{self.web_host}:{self.web_port}"
             name = f"{socket.gethostname()}-{hashlib.sha256(where.encode()).hexdigest()[:12]}"
         # Kafka takes [A-Za-z0-9._-] in a group.instance.id, at most 249 characters
         return re.sub(r"[^A-Za-z0-9._-]", "_", f"{self.app_id}-{name}-{role}")[:240]

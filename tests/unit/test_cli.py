@@ -175,7 +175,11 @@ def test_a_worker_s_static_member_names_stay_put_across_restarts_and_differ_betw
     one = WorkerSettings(data_dir=str(tmp_path / "a"), web_port=6066)
     again = WorkerSettings(data_dir=str(tmp_path / "a"), web_port=6066)
     other = WorkerSettings(data_dir=str(tmp_path / "b"), web_port=6067)
+    beside = WorkerSettings(data_dir=str(tmp_path / "a"), web_port=6067)  # one folder, 2 ports
     assert one.group_instance("intake") == again.group_instance("intake")
     assert one.group_instance("intake") != other.group_instance("intake")
-    assert re.fullmatch(r"[A-Za-z0-9._-]{1,240}", one.group_instance("app-::1-6066") or "")
+    assert one.group_instance("intake") != beside.group_instance("intake")
+    assert one.group_instance("app") != beside.group_instance("app")
+    odd = WorkerSettings(data_dir=str(tmp_path / "a"), worker_instance="w1", web_host="::1")
+    assert re.fullmatch(r"[A-Za-z0-9._-]{1,240}", odd.group_instance("app") or "")
     assert WorkerSettings(worker_instance="dynamic").group_instance("intake") is None
