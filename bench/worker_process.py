@@ -198,12 +198,15 @@ class WorkerDiedError(RuntimeError):
     pass
 
 
+_LIBC = ctypes.CDLL(None, use_errno=True)  # loaded here: the child only calls into it
+
+
 def _die_with_parent() -> None:
     """In the child before exec (Linux): SIGKILL when the bench dies, so a bench stopped
     half-way leaves no worker behind (one left over kept logging in, with its old password,
-    to the next bench's fresh broker, hundreds of times a second)."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    to the next bench's fresh broker, hundreds of times a second). It only calls prctl: the
+    bench has threads, and a child of a threaded parent must not load or lock anything."""
+    _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 class BenchWorker:
