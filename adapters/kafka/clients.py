@@ -50,6 +50,20 @@ def open_producer(access: KafkaAccess, *, client_id: str, **config: Any) -> Kafk
         raise unavailable(access, exc) from exc
 
 
+def send_one(access: KafkaAccess, topic: str, key: bytes, value: bytes | None, *,
+             client_id: str, timeout: float = 30.0) -> None:
+    """One record (None: a tombstone) on ``topic``, waited for until the broker has it; an
+    unreachable or refusing broker raises as ``unavailable`` says. For the admin commands
+    that set one key of a compacted record of record (subscriptions, escalation policies)."""
+    producer = open_producer(access, client_id=client_id)
+    try:
+        producer.send(topic, key=key, value=value).get(timeout=timeout)
+    except KafkaError as exc:
+        raise unavailable(access, exc) from exc
+    finally:
+        producer.close()
+
+
 def open_admin(access: KafkaAccess, *, client_id: str, **config: Any) -> KafkaAdminClient:
     try:
         return KafkaAdminClient(client_id=client_id, **access.kafka_python(), **config)

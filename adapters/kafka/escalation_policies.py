@@ -10,11 +10,10 @@ import logging
 from collections.abc import Iterable
 
 from kafka import TopicPartition
-from kafka.errors import KafkaError
 from pydantic import ValidationError
 
 from adapters.kafka.access import KafkaAccess
-from adapters.kafka.clients import open_consumer, open_producer, unavailable
+from adapters.kafka.clients import open_consumer, send_one
 from adapters.kafka.ranges import read_range
 from fusion.contract import Agency
 from fusion.contract.escalation import EscalationPolicy
@@ -24,13 +23,8 @@ SEND_TIMEOUT = 30.0
 
 
 def _send(access: KafkaAccess, topic: str, agency: Agency, value: bytes | None) -> None:
-    producer = open_producer(access, client_id="fusion-escalation-policies")
-    try:
-        producer.send(topic, key=agency.value.encode(), value=value).get(timeout=SEND_TIMEOUT)
-    except KafkaError as exc:
-        raise unavailable(access, exc) from exc
-    finally:
-        producer.close()
+    send_one(access, topic, agency.value.encode(), value, client_id="fusion-escalation-policies",
+             timeout=SEND_TIMEOUT)
 
 
 def put_policy(access: KafkaAccess, topic: str, policy: EscalationPolicy) -> None:

@@ -18,11 +18,10 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaError as AIOKafkaError
 from aiokafka.structs import TopicPartition as AIOTopicPartition
 from kafka import TopicPartition
-from kafka.errors import KafkaError
 from pydantic import ValidationError
 
 from adapters.kafka.access import KafkaAccess
-from adapters.kafka.clients import open_consumer, open_producer, unavailable
+from adapters.kafka.clients import open_consumer, send_one
 from adapters.kafka.ranges import read_range
 from fusion.contract import Agency
 from fusion.errors import DependencyUnavailableError
@@ -34,13 +33,8 @@ READ_TIMEOUT = 30.0
 
 
 def _send(access: KafkaAccess, topic: str, agency: Agency, value: bytes | None) -> None:
-    producer = open_producer(access, client_id="fusion-subscriptions")
-    try:
-        producer.send(topic, key=agency.value.encode(), value=value).get(timeout=SEND_TIMEOUT)
-    except KafkaError as exc:
-        raise unavailable(access, exc) from exc
-    finally:
-        producer.close()
+    send_one(access, topic, agency.value.encode(), value, client_id="fusion-subscriptions",
+             timeout=SEND_TIMEOUT)
 
 
 def put_subscription(access: KafkaAccess, topic: str, subscription: Subscription) -> None:
